@@ -1,0 +1,44 @@
+import { existsSync, readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
+import { AppError } from "../errors.js";
+import { readAcsConfig, type AcsConfig } from "./acs.js";
+import { EnvReader, type Env } from "./env-reader.js";
+import { readServerConfig, type ServerConfig } from "./server.js";
+
+export interface Config {
+  readonly server: ServerConfig;
+  readonly acs: AcsConfig;
+}
+
+export class ConfigError extends AppError {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super("config_invalid", `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.problems = problems;
+  }
+}
+
+/** Validates every setting once; throws one ConfigError listing all problems. The result is frozen. */
+export function loadConfig(env: Env): Config {
+  const reader = new EnvReader(env);
+  const server = readServerConfig(reader);
+  const acs = readAcsConfig(reader, server.local);
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems);
+  return deepFreeze({ server, acs });
+}
+
+/** process.env over an optional .env file (the real environment wins). */
+export function readEnvironment(envFilePath: string, processEnv: Env): Env {
+  if (!existsSync(envFilePath)) return processEnv;
+  const fromFile = parseEnv(readFileSync(envFilePath, "utf8"));
+  return { ...fromFile, ...processEnv };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value) && !(value instanceof URL) && !Buffer.isBuffer(value)) {
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    Object.freeze(value);
+  }
+  return value;
+}

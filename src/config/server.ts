@@ -1,0 +1,43 @@
+import type { EnvReader } from "./env-reader.js";
+import { isLoopbackHost } from "./env-reader.js";
+
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** The https origin ACS reaches (http only for loopback, i.e. local runs). */
+  readonly publicBaseUrl: URL;
+  readonly callbackUrl: string;
+  readonly mediaUrl: string;
+  /** True when the public origin is loopback: a local run, never a deployment. */
+  readonly local: boolean;
+  readonly logLevel: string;
+  /** How long a SIGTERM waits for calls in progress before hanging them up. */
+  readonly shutdownGraceMs: number;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+export function readServerConfig(env: EnvReader): ServerConfig {
+  const host = env.string("HOST", "0.0.0.0");
+  const port = env.integer("PORT", 8080, { min: 0, max: 65535 });
+  const rawBase = env.raw("PUBLIC_BASE_URL") ?? (env.problems.push(
+    "PUBLIC_BASE_URL is required (the https origin ACS reaches, e.g. https://bot.example.com)",
+  ), undefined);
+  const parsed = env.url("PUBLIC_BASE_URL", rawBase, { secure: ["https"], insecure: ["http"] });
+  if (parsed && (parsed.pathname !== "/" || parsed.search !== "" || parsed.hash !== "")) {
+    env.problems.push(`PUBLIC_BASE_URL must be an origin without path, query or fragment, got "${rawBase}"`);
+  }
+  const publicBaseUrl = parsed ?? new URL("http://127.0.0.1/");
+  const origin = publicBaseUrl.origin;
+  const wsOrigin = origin.replace(/^http/, "ws");
+  return {
+    host,
+    port,
+    publicBaseUrl,
+    callbackUrl: `${origin}/api/callbacks`,
+    mediaUrl: `${wsOrigin}/media`,
+    local: isLoopbackHost(publicBaseUrl.hostname),
+    logLevel: env.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
+    shutdownGraceMs: env.integer("SHUTDOWN_GRACE_MS", 25_000, { min: 0, max: 3_600_000 }),
+  };
+}
