@@ -28,7 +28,9 @@ export interface InboundConverter {
   /**
    * Converts one payload (any length a frame carries). The returned array is a
    * view over an internal buffer that the next push overwrites: copy it (or
-   * encode it) before pushing again.
+   * encode it) before pushing again. On a 24 kHz leg it may be a view of
+   * `payload` itself (no resampling, no copy). Rules for odd, empty and
+   * oversized payloads: see createInboundConverter.
    */
   push(payload: Uint8Array): Int16Array;
   /** Drops filter state and any carried byte. */
@@ -42,7 +44,7 @@ export interface OutboundConverter {
   /**
    * Converts samples of any length (Voice Live deltas are not frame-aligned).
    * Returns leg bytes as a view over an internal buffer that the next push
-   * overwrites.
+   * overwrites (on a 24 kHz leg, a view of `samples24k` itself).
    */
   push(samples24k: Int16Array): Uint8Array;
   /** Barge-in: drop filter state and pending samples so the next response starts clean. */
