@@ -20,6 +20,25 @@ export interface RecordedAcsRequest {
 
 export type AcsOperation = "answer" | "hangUp" | "terminate" | "transfer";
 
+/** An ACS error reply: HTTP status plus the body's error code and message. */
+export interface AcsErrorReply {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+/**
+ * Lets a simulator decide what ACS knows about calls: which incoming calls can
+ * be answered (and their ids), and which connections still exist. Without one,
+ * every answer succeeds and every connection exists.
+ */
+export interface AcsCallResolver {
+  /** Accept an answer request with the call's ids, or refuse it like ACS would. */
+  answer(body: unknown, callConnectionId: string): { accept: { serverCallId: string; correlationId: string } } | { reject: AcsErrorReply };
+  /** Mid-call operations on a connection that no longer exists get 404. */
+  connectionExists(callConnectionId: string): boolean;
+}
+
 export interface AcsRestStub {
   readonly endpoint: string;
   readonly accessKey: string;
@@ -29,6 +48,8 @@ export interface AcsRestStub {
   delay(operation: AcsOperation, ms: number): void;
   /** Reply to an operation with this HTTP status instead of success. */
   fail(operation: AcsOperation, status: number): void;
+  /** Installs (or removes) the simulator that decides answers and which connections exist. */
+  setCallResolver(resolver: AcsCallResolver | undefined): void;
   /** Called once a request was accepted (after the reply is sent). */
   onRequest(listener: (request: RecordedAcsRequest, operation: AcsOperation) => void): void;
   /** Resolves when `count` requests matching the predicate have been recorded. */
@@ -43,6 +64,7 @@ export async function startAcsRestStub(options: { host?: string } = {}): Promise
   const failures = new Map<AcsOperation, number>();
   const listeners: Array<(request: RecordedAcsRequest, operation: AcsOperation) => void> = [];
   const waiters = new Set<() => void>();
+  let resolver: AcsCallResolver | undefined;
 
   const server: Server = createServer((incoming, response) => {
     void (async () => {
@@ -86,16 +108,28 @@ export async function startAcsRestStub(options: { host?: string } = {}): Promise
         reply(failStatus, { error: { code: "InjectedFailure", message: `stub configured to fail ${route.operation}` } });
         return;
       }
+      const resolution = resolver && route.operation === "answer" ? resolver.answer(body, callConnectionId!) : undefined;
+      const refusal: AcsErrorReply | undefined =
+        resolution && "reject" in resolution
+          ? resolution.reject
+          : resolver && route.operation !== "answer" && !resolver.connectionExists(callConnectionId!)
+            ? { status: 404, code: "8522", message: "Call connection not found." }
+            : undefined;
+      if (refusal) {
+        reply(refusal.status, { error: { code: refusal.code, message: refusal.message } });
+        return;
+      }
       switch (route.operation) {
         case "answer": {
           const request = body as { callbackUri?: string; incomingCallContext?: string };
+          const ids = resolution && "accept" in resolution ? resolution.accept : undefined;
           reply(200, {
             callConnectionId,
-            serverCallId: Buffer.from(`server-call-${callConnectionId}`).toString("base64"),
+            serverCallId: ids?.serverCallId ?? Buffer.from(`server-call-${callConnectionId}`).toString("base64"),
             callbackUri: request.callbackUri,
             callConnectionState: "connecting",
             targets: [],
-            correlationId: randomUUID(),
+            correlationId: ids?.correlationId ?? randomUUID(),
             answeredBy: { id: "8:acs:bot" },
           });
           break;
@@ -124,6 +158,7 @@ export async function startAcsRestStub(options: { host?: string } = {}): Promise
     requests,
     delay: (operation, ms) => void delays.set(operation, ms),
     fail: (operation, status) => void failures.set(operation, status),
+    setCallResolver: (next) => void (resolver = next),
     onRequest: (listener) => void listeners.push(listener),
     waitFor: (predicate, count = 1, timeoutMs = 5000) =>
       new Promise((resolve, reject) => {
