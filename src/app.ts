@@ -8,12 +8,23 @@ import type { Logger } from "pino";
 import { callbacksRoute } from "./calls/callbacks-route.js";
 import { createAcsJwtVerifier, type AcsJwtVerifier } from "./calls/acs-jwt.js";
 import { createAcsCallControl, createCallAutomationClient, type CallControl } from "./calls/call-control.js";
-import { CallService } from "./calls/call-service.js";
+import { CallService, type CallServiceHooks } from "./calls/call-service.js";
 import { incomingCallRoute } from "./calls/incoming-call-route.js";
 import { createSystemClock, type Clock } from "./clock.js";
 import type { Config } from "./config/index.js";
 import { healthRoutes } from "./health-routes.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import fastifyWebsocket from "@fastify/websocket";
+import { loadScenario, startVoiceLiveEmulator, type VoiceLiveEmulator } from "./emulator/index.js";
+import { MediaSessions } from "./media/media-sessions.js";
+import { mediaRoute } from "./media/media-route.js";
+import { createPacer } from "./media/pacer.js";
+import { createVoiceLiveConnector, type VoiceLiveConnector } from "./voicelive/connector.js";
+import { entraAuth, type VoiceLiveTarget } from "./voicelive/endpoint.js";
+import { buildSessionSettings } from "./voicelive/session-config.js";
+import { ConfigError } from "./config/index.js";
+import { AppError } from "./errors.js";
+import { buildToolRegistry, interimResponseConfig, telephonyDeps, toolExtensions, type ToolDefinition, type ToolRegistry } from "./tools/index.js";
 
 export interface BotDeps {
   readonly config: Config;
@@ -25,12 +36,19 @@ export interface BotDeps {
   readonly credential?: TokenCredential;
   /** Process-wide metrics (default Node metrics) only for the real process. */
   readonly defaultMetrics?: boolean;
+  /** Extra tools (in-process), besides the built-in telephony tools and TOOLS_FILE. */
+  readonly tools?: readonly ToolDefinition[];
 }
 
 export interface Bot {
   readonly server: FastifyInstance;
   readonly calls: CallService;
+  readonly media: MediaSessions;
   readonly metrics: Metrics;
+  readonly voiceLive: VoiceLiveConnector;
+  readonly tools: ToolRegistry;
+  /** The embedded Voice Live emulator, when VOICELIVE_ENDPOINT is unset. */
+  readonly emulator: VoiceLiveEmulator | undefined;
   /** Stops taking calls, waits up to graceMs for calls in progress, hangs up the rest, closes. */
   shutdown(graceMs: number): Promise<void>;
 }
@@ -52,7 +70,40 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     logger.warn("MEDIA_CONTEXT_SECRET is not set and there is no ACS access key to derive it from: media URLs are signed with a per-process key, so run a single replica");
   }
 
-  const calls = new CallService({ config, callControl, clock, logger, metrics });
+  // The pre-warm hook is set once the Voice Live connector exists (it needs the tools' declarations).
+  const hooks: CallServiceHooks = {};
+  const calls = new CallService({ config, callControl, clock, logger, metrics, hooks });
+  const telephony = telephonyDeps(config, calls, callControl);
+  let tools: ToolRegistry;
+  try {
+    tools = buildToolRegistry(config, telephony, deps.tools ?? []);
+  } catch (error) {
+    if (error instanceof AppError && error.code === "tool_invalid") throw new ConfigError([error.message]);
+    throw error;
+  }
+  const settings = buildSessionSettings(config.voiceLive, {
+    tools: tools.declarations(),
+    interimResponse: interimResponseConfig(config.tools, config.voiceLive, logger),
+  });
+  const { target, emulator } = await resolveVoiceLive(config, logger, getCredential);
+  const connector = createVoiceLiveConnector({ target, settings, clock, prewarmTimeoutMs: config.call.media.prewarmTimeoutMs });
+  hooks.onAnswering = (record) => connector.prewarm(record.correlationId, record.log);
+  const pacer = createPacer({
+    clock,
+    leadMs: config.call.media.outboundLeadMs,
+    onError: (error) => logger.error({ err: error }, "outbound audio pump failed"),
+  });
+  const media = new MediaSessions({
+    config,
+    clock,
+    pacer,
+    metrics,
+    connector,
+    calls,
+    callControl,
+    logger,
+    extensions: toolExtensions({ config, registry: tools, telephony, metrics, clock }),
+  });
 
   const server = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -76,6 +127,9 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   await server.register(healthRoutes, { calls, metrics });
   await server.register(incomingCallRoute, { calls, metrics, eventGridSecrets: config.acs.eventGridSecrets });
   await server.register(callbacksRoute, { calls, metrics, verifier });
+  // Media frames are ~1.3 KB; anything near this cap is not ACS.
+  await server.register(fastifyWebsocket, { options: { maxPayload: 256 * 1024 } });
+  await server.register(mediaRoute, { sessions: media, verifier, contextSecret: config.acs.mediaContextSecret, clock, metrics });
 
   let shutdownPromise: Promise<void> | undefined;
   const shutdown = (graceMs: number): Promise<void> =>
@@ -89,8 +143,35 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
       if (remaining.length > 0) logger.warn({ calls: remaining.length }, "grace period over: hanging up calls in progress");
       await Promise.all(remaining.map((record) => calls.hangUp(record, "shutdown")));
       await calls.settle();
+      media.closeAll("shutdown");
+      connector.close();
+      pacer.stop();
       await server.close();
+      await emulator?.close();
     })());
 
-  return { server, calls, metrics, shutdown };
+  return { server, calls, media, metrics, voiceLive: connector, tools, emulator, shutdown };
+}
+
+/** The configured Voice Live, or the embedded emulator when no endpoint is set (local mode). */
+async function resolveVoiceLive(
+  config: Config,
+  logger: Logger,
+  credential: () => TokenCredential,
+): Promise<{ target: VoiceLiveTarget; emulator: VoiceLiveEmulator | undefined }> {
+  const settings = config.voiceLive;
+  if (settings.endpoint) {
+    const auth = settings.apiKey !== undefined ? { kind: "apiKey" as const, apiKey: settings.apiKey } : entraAuth(credential);
+    return { target: { endpoint: settings.endpoint, config: settings, auth }, emulator: undefined };
+  }
+  const scenario = settings.emulatorScenarioPath ? await loadScenario(settings.emulatorScenarioPath) : undefined;
+  const emulator = await startVoiceLiveEmulator({ host: "127.0.0.1", port: 0, logger: logger.child({ component: "voicelive-emulator" }), scenario });
+  logger.info(
+    { url: emulator.url, scenario: settings.emulatorScenarioPath ?? "built-in default" },
+    "VOICELIVE_ENDPOINT is not set: started the embedded Voice Live emulator (local mode, no Azure)",
+  );
+  const auth = settings.mode.kind === "agent"
+    ? { kind: "token" as const, getToken: async () => "local-emulator" }
+    : { kind: "apiKey" as const, apiKey: "local-emulator" };
+  return { target: { endpoint: new URL(emulator.url), config: settings, auth }, emulator };
 }

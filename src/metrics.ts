@@ -2,7 +2,7 @@
  * Operator-facing counters (GET /metrics). One registry per app instance: no
  * module-level state, so tests and replays can run several bots in one process.
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export interface Metrics {
   readonly registry: Registry;
@@ -10,7 +10,20 @@ export interface Metrics {
   readonly incomingCalls: Counter<"outcome">;
   readonly callbackEvents: Counter<"type">;
   readonly activeCalls: Gauge;
+  readonly mediaSessions: Gauge;
+  readonly mediaRejected: Counter<"reason">;
+  readonly mediaFramesDropped: Counter<"reason">;
+  readonly callerFramesHeld: Counter<"reason">;
+  readonly assistantAudioDropped: Counter<"reason">;
+  readonly bargeIns: Counter;
+  readonly voiceLiveErrors: Counter<"code">;
+  readonly voiceLiveReconnects: Counter<"outcome">;
+  readonly toolCalls: Counter<"tool" | "outcome">;
+  readonly greetingLatency: Histogram;
+  readonly responseLatency: Histogram;
 }
+
+const LATENCY_BUCKETS_MS = [50, 100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000];
 
 export function createMetrics(options: { defaultMetrics: boolean }): Metrics {
   const registry = new Registry();
@@ -36,5 +49,51 @@ export function createMetrics(options: { defaultMetrics: boolean }): Metrics {
       registers: [registry],
     }),
     activeCalls: new Gauge({ name: "bot_active_calls", help: "Calls this replica currently holds", registers: [registry] }),
+    mediaSessions: new Gauge({ name: "bot_media_sessions", help: "Live call audio sessions (media socket + Voice Live)", registers: [registry] }),
+    mediaRejected: new Counter({
+      name: "bot_media_upgrades_rejected_total",
+      help: "Media WebSocket upgrades refused before any Voice Live session opened",
+      labelNames: ["reason"],
+      registers: [registry],
+    }),
+    mediaFramesDropped: new Counter({
+      name: "bot_media_frames_dropped_total",
+      help: "Media frames dropped (malformed, bad audio, peer unavailable)",
+      labelNames: ["reason"],
+      registers: [registry],
+    }),
+    callerFramesHeld: new Counter({
+      name: "bot_caller_frames_held_total",
+      help: "Caller audio frames not forwarded because of the greeting gate or a session not ready yet",
+      labelNames: ["reason"],
+      registers: [registry],
+    }),
+    assistantAudioDropped: new Counter({
+      name: "bot_assistant_audio_dropped_total",
+      help: "Voice Live audio deltas not played (interrupted response, no media socket)",
+      labelNames: ["reason"],
+      registers: [registry],
+    }),
+    bargeIns: new Counter({ name: "bot_barge_ins_total", help: "Times the caller spoke over the assistant", registers: [registry] }),
+    voiceLiveErrors: new Counter({ name: "bot_voicelive_errors_total", help: "Voice Live error events (benign codes excluded)", labelNames: ["code"], registers: [registry] }),
+    voiceLiveReconnects: new Counter({ name: "bot_voicelive_reconnects_total", help: "Voice Live reconnects mid-call by outcome", labelNames: ["outcome"], registers: [registry] }),
+    toolCalls: new Counter({
+      name: "bot_tool_calls_total",
+      help: "Tool calls by tool and outcome (ok, timeout, error, invalid_arguments, unknown_tool, cancelled)",
+      labelNames: ["tool", "outcome"],
+      registers: [registry],
+    }),
+    greetingLatency: new Histogram({
+      name: "bot_greeting_start_ms",
+      help: "Media connected → first greeting frame sent to the caller (ms)",
+      buckets: LATENCY_BUCKETS_MS,
+      registers: [registry],
+    }),
+    responseLatency: new Histogram({
+      name: "bot_response_start_ms",
+      help: "Caller stopped speaking → first answer frame sent to the caller (ms)",
+      buckets: LATENCY_BUCKETS_MS,
+      registers: [registry],
+    }),
   };
 }

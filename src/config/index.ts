@@ -4,10 +4,16 @@ import { AppError } from "../errors.js";
 import { readAcsConfig, type AcsConfig } from "./acs.js";
 import { EnvReader, type Env } from "./env-reader.js";
 import { readServerConfig, type ServerConfig } from "./server.js";
+import { readCallConfig, type CallConfig } from "./call.js";
+import { readVoiceLiveConfig, type VoiceLiveConfig } from "./voicelive.js";
+import { readToolsConfig, type ToolsConfig } from "./tools.js";
 
 export interface Config {
   readonly server: ServerConfig;
   readonly acs: AcsConfig;
+  readonly voiceLive: VoiceLiveConfig;
+  readonly call: CallConfig;
+  readonly tools: ToolsConfig;
 }
 
 export class ConfigError extends AppError {
@@ -24,8 +30,11 @@ export function loadConfig(env: Env): Config {
   const reader = new EnvReader(env);
   const server = readServerConfig(reader);
   const acs = readAcsConfig(reader, server.local);
+  const voiceLive = readVoiceLiveConfig(reader);
+  const call = readCallConfig(reader);
+  const tools = readToolsConfig(reader, env);
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
-  return deepFreeze({ server, acs });
+  return deepFreeze({ server, acs, voiceLive, call, tools });
 }
 
 /** process.env over an optional .env file (the real environment wins). */

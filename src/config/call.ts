@@ -1,0 +1,53 @@
+import type { EnvReader } from "./env-reader.js";
+
+export interface GreetingConfig {
+  /** pregenerated: the exact text, spoken by TTS; llm: the model greets, following `instructions`. */
+  readonly mode: "pregenerated" | "llm";
+  /** Template; {callerNumber}, {calleeNumber}, {callerName} are filled from the call. */
+  readonly text: string;
+  readonly llmInstructions: string;
+  /** false (disclaimers): caller audio is held back until the greeting has played. */
+  readonly interruptible: boolean;
+}
+
+export interface MediaConfig {
+  /** Most audio queued at ACS ahead of real time; small keeps barge-in crisp and echo cancellation aligned. */
+  readonly outboundLeadMs: number;
+  /** A pre-warmed Voice Live session no media socket claimed closes after this. */
+  readonly prewarmTimeoutMs: number;
+  /** After the media socket drops, how long ACS gets to reconnect before Voice Live is closed. */
+  readonly reconnectGraceMs: number;
+  /** Spoken after Voice Live had to be reconnected mid-call. */
+  readonly reconnectText: string;
+}
+
+export interface CallConfig {
+  readonly greeting: GreetingConfig;
+  readonly media: MediaConfig;
+  /** Per-call conversation logs (JSONL); undefined = off. */
+  readonly callLogDir: string | undefined;
+}
+
+export const DEFAULT_GREETING =
+  "Thank you for calling Contoso. You're speaking with our virtual assistant. How can I help you today?";
+
+export function readCallConfig(env: EnvReader): CallConfig {
+  return {
+    greeting: {
+      mode: env.oneOf("GREETING_MODE", ["pregenerated", "llm"] as const, "pregenerated"),
+      text: env.string("GREETING_TEXT", DEFAULT_GREETING),
+      llmInstructions: env.string(
+        "GREETING_INSTRUCTIONS",
+        "Greet the caller warmly in one short sentence, say you are Contoso's virtual assistant, and ask how you can help.",
+      ),
+      interruptible: env.boolean("GREETING_INTERRUPTIBLE", true),
+    },
+    media: {
+      outboundLeadMs: env.integer("OUTBOUND_LEAD_MS", 100, { min: 40, max: 2000 }),
+      prewarmTimeoutMs: env.integer("PREWARM_TIMEOUT_MS", 20_000, { min: 1000, max: 120_000 }),
+      reconnectGraceMs: env.integer("MEDIA_RECONNECT_GRACE_MS", 750, { min: 0, max: 1000 }),
+      reconnectText: env.string("RECONNECT_TEXT", "Sorry, I lost you for a moment. I'm back now. What were you saying?"),
+    },
+    callLogDir: env.raw("CALL_LOG_DIR"),
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * The call sessions this replica serves, by correlation id. A media socket for a
+ * call that already has a session (ACS re-established a dropped stream) resumes
+ * it; any other starts one, on the pre-warmed Voice Live session if there is one.
+ */
+import type { Logger } from "pino";
+import type WebSocket from "ws";
+import type { CallContext } from "../calls/call-context-token.js";
+import type { CallControl } from "../calls/call-control.js";
+import type { CallService } from "../calls/call-service.js";
+import { openConversationLog } from "../calls/conversation-log.js";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config/index.js";
+import type { Metrics } from "../metrics.js";
+import type { VoiceLiveConnector } from "../voicelive/connector.js";
+import { CallSession, type CallSessionExtension } from "./call-session.js";
+import type { Pacer } from "./pacer.js";
+
+export interface MediaSessionsDeps {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly pacer: Pacer;
+  readonly metrics: Metrics;
+  readonly connector: VoiceLiveConnector;
+  readonly calls: CallService;
+  readonly callControl: CallControl;
+  readonly logger: Logger;
+  /** Per-call add-ons (tools); built for each new call. */
+  readonly extensions?: (call: { context: CallContext; callConnectionId: string | undefined; log: Logger }) => CallSessionExtension[];
+}
+
+export class MediaSessions {
+  private readonly sessions = new Map<string, CallSession>();
+
+  constructor(private readonly deps: MediaSessionsDeps) {}
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  get(correlationId: string): CallSession | undefined {
+    return this.sessions.get(correlationId);
+  }
+
+  connect(socket: WebSocket, context: CallContext, callConnectionId: string | undefined): void {
+    const { deps } = this;
+    let session = this.sessions.get(context.correlationId);
+    if (!session || session.closed) {
+      session = this.create(context, callConnectionId);
+    }
+    const current = session;
+    current.attachSocket(socket);
+    socket.on("message", (data: Buffer, isBinary: boolean) => {
+      if (isBinary) {
+        deps.metrics.mediaFramesDropped.inc({ reason: "binary" });
+        return;
+      }
+      try {
+        current.handleMediaText(data.toString("utf8"));
+      } catch (error) {
+        current.log.error({ err: error }, "media frame handling failed");
+      }
+    });
+    socket.on("close", () => current.socketClosed(socket));
+    socket.on("error", (error) => current.log.warn({ err: error }, "media socket error"));
+  }
+
+  closeAll(reason: string): void {
+    for (const session of [...this.sessions.values()]) session.close(reason);
+  }
+
+  private create(context: CallContext, callConnectionId: string | undefined): CallSession {
+    const { deps } = this;
+    const record = deps.calls.registry.byCorrelationId(context.correlationId);
+    // The record's logger already carries the call's ids (this replica answered the call).
+    const log = record?.log ?? deps.logger.child({ correlationId: context.correlationId, ...(callConnectionId ? { callConnectionId } : {}) });
+    const conversationLog = openConversationLog({
+      dir: deps.config.call.callLogDir,
+      correlationId: context.correlationId,
+      startedAt: deps.clock.date(),
+      nowMs: () => deps.clock.nowMs(),
+      logger: log,
+    });
+    conversationLog.write("call", {
+      correlationId: context.correlationId,
+      callConnectionId,
+      serverCallId: context.serverCallId,
+      caller: context.callerNumber ?? context.callerRawId,
+      dialed: context.calleeNumber ?? context.calleeRawId,
+    });
+    const session = new CallSession({
+      config: deps.config,
+      clock: deps.clock,
+      pacer: deps.pacer,
+      metrics: deps.metrics,
+      connector: deps.connector,
+      context,
+      callConnectionId,
+      log,
+      conversationLog,
+      extensions: deps.extensions?.({ context, callConnectionId, log }) ?? [],
+      hangUp: async (reason) => {
+        const live = deps.calls.registry.byCorrelationId(context.correlationId);
+        if (live) await deps.calls.hangUp(live, reason);
+        else if (callConnectionId) await deps.callControl.hangUp(callConnectionId);
+      },
+    });
+    this.sessions.set(context.correlationId, session);
+    deps.metrics.mediaSessions.inc();
+    session.onClose(() => {
+      if (this.sessions.get(context.correlationId) === session) this.sessions.delete(context.correlationId);
+      deps.metrics.mediaSessions.dec();
+    });
+    record?.addDisposer(() => session.close("call_released"));
+    session.start(deps.connector.claim(context.correlationId));
+    return session;
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The caller's side of one call: the ACS media socket (it may be replaced when
+ * ACS re-establishes the stream), the leg format, both converters and the paced
+ * outbound stream. Bytes and samples in, bytes and samples out.
+ */
+import type WebSocket from "ws";
+import {
+  createBase64Decoder,
+  createInboundConverter,
+  createOutboundConverter,
+  type InboundConverter,
+  type LegFormat,
+  type OutboundConverter,
+} from "../audio/index.js";
+import type { Metrics } from "../metrics.js";
+import { encodeAcsAudioData } from "./acs-codec.js";
+import { ACS_STOP_AUDIO } from "./acs-protocol.js";
+import { OutboundStream } from "./outbound-stream.js";
+import type { Pacer } from "./pacer.js";
+
+export interface PhoneLegEvents {
+  /** The first frame of an assistant item went out to the caller. */
+  itemStarted(itemId: string, nowMs: number): void;
+  /** Everything sent has played; nothing queued. */
+  drained(nowMs: number): void;
+}
+
+export class PhoneLeg {
+  private socket: WebSocket | undefined;
+  private currentFormat: LegFormat | undefined;
+  private inbound: InboundConverter | undefined;
+  private outbound: OutboundConverter | undefined;
+  private stream: OutboundStream | undefined;
+  private readonly base64 = createBase64Decoder(2048);
+
+  constructor(
+    private readonly pacer: Pacer,
+    private readonly metrics: Metrics,
+    private readonly events: PhoneLegEvents,
+  ) {}
+
+  get format(): LegFormat | undefined {
+    return this.currentFormat;
+  }
+
+  get connected(): boolean {
+    return this.socket !== undefined;
+  }
+
+  /** Returns the socket it replaced, if any. */
+  attach(socket: WebSocket): WebSocket | undefined {
+    const previous = this.socket;
+    this.socket = socket;
+    return previous === socket ? undefined : previous;
+  }
+
+  /** True if `socket` was the live one (and is now detached). */
+  detach(socket: WebSocket): boolean {
+    if (socket !== this.socket) return false;
+    this.socket = undefined;
+    return true;
+  }
+
+  /** Sets up (or switches) the leg format; false if it is already that format. */
+  setFormat(format: LegFormat): boolean {
+    const current = this.currentFormat;
+    if (current && current.encoding === format.encoding && current.sampleRateHz === format.sampleRateHz) return false;
+    this.currentFormat = format;
+    this.inbound = createInboundConverter(format);
+    this.outbound = createOutboundConverter(format);
+    if (this.stream) this.pacer.remove(this.stream);
+    this.stream = new OutboundStream(format, {
+      sendFrame: (frame) => this.send(encodeAcsAudioData(frame)),
+      itemStarted: (itemId, nowMs) => this.events.itemStarted(itemId, nowMs),
+      drained: (nowMs) => this.events.drained(nowMs),
+    });
+    this.pacer.add(this.stream);
+    return true;
+  }
+
+  get delaysMs(): { inbound: number; outbound: number } {
+    return { inbound: this.inbound?.delayMs ?? 0, outbound: this.outbound?.delayMs ?? 0 };
+  }
+
+  /** Caller audio → 24 kHz samples (a view valid until the next call). Throws AudioError on bad payloads. */
+  decodeCallerAudio(base64: string): Int16Array {
+    return this.inbound!.push(this.base64.decode(base64));
+  }
+
+  /** Assistant audio (24 kHz) toward the caller; false when there is no leg yet. */
+  playAssistant(itemId: string, samples: Int16Array): boolean {
+    const stream = this.stream;
+    if (!stream || !this.outbound) return false;
+    const wasIdle = stream.queuedFrames === 0;
+    stream.enqueue(this.outbound.push(samples), itemId);
+    // The first audio of an answer should not wait for the next tick.
+    if (wasIdle) this.pacer.kick(stream);
+    return true;
+  }
+
+  /** End of an item's audio: its last partial frame goes out padded. */
+  endItem(): void {
+    this.stream?.flushItem();
+  }
+
+  idle(nowMs: number): boolean {
+    return !this.stream || this.stream.idle(nowMs);
+  }
+
+  /**
+   * Barge-in: drop what is queued here, reset the outbound converter, and tell
+   * ACS to flush what it queued. Undefined when nothing was playing; else what
+   * the caller heard of the item that was playing (if one had started).
+   */
+  stopPlayback(nowMs: number): { heard: { itemId: string; playedMs: number } | undefined } | undefined {
+    const stream = this.stream;
+    if (!stream || stream.idle(nowMs)) return undefined;
+    const heard = stream.clear(nowMs);
+    this.outbound?.reset();
+    this.send(ACS_STOP_AUDIO);
+    return { heard };
+  }
+
+  send(text: string): void {
+    const socket = this.socket;
+    if (socket && socket.readyState === 1) socket.send(text);
+    else this.metrics.mediaFramesDropped.inc({ reason: "caller_socket_closed" });
+  }
+
+  close(reason: string): void {
+    if (this.stream) this.pacer.remove(this.stream);
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket && socket.readyState === 1) socket.close(1000, reason.slice(0, 120));
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * One Voice Live session (one connection): configures itself, keeps the little
+ * state every caller of it needs (ready, the active response) and guarantees one
+ * response at a time — response.create waits for the active response's done.
+ */
+import type { Logger } from "pino";
+import { AppError } from "../errors.js";
+import { openVoiceLiveConnection, type VoiceLiveConnection } from "./connection.js";
+import { buildAuthHeaders, buildRealtimeUrl, type VoiceLiveTarget } from "./endpoint.js";
+import type { ClientEvent, ResponseOptions, ServerEvent, SessionSettings } from "./protocol.js";
+
+export interface VoiceLiveSessionHandlers {
+  /** Every server event, after the session's own bookkeeping. */
+  onEvent(event: ServerEvent): void;
+  /** The connection ended without close() being called. */
+  onDropped(info: { code: number; reason: string }): void;
+}
+
+/** How a requested response ended ("rejected": the service refused the response.create; "closed": the session ended first). */
+export type ResponseOutcome = { readonly responseId: string | undefined; readonly status: string };
+
+type Resolver = (outcome: ResponseOutcome) => void;
+
+export interface VoiceLiveSessionCounters {
+  /** Client events that could not be sent (socket closed or backed up). */
+  unsent: number;
+}
+
+export class VoiceLiveSession {
+  sessionId: string | undefined;
+  readonly openedAtMs: number;
+  readonly counters: VoiceLiveSessionCounters = { unsent: 0 };
+  private connection: VoiceLiveConnection | undefined;
+  private handlers: VoiceLiveSessionHandlers | undefined;
+  private readyFlag = false;
+  private readyWaiters: Array<() => void> = [];
+  private active: string | undefined;
+  private readonly pendingResponses: Array<{ readonly options: ResponseOptions | undefined; readonly resolve: Resolver }> = [];
+  /** Sent response.create events waiting for their response.created, in order. */
+  private readonly sentRequests: Resolver[] = [];
+  private readonly requestedResponses = new Map<string, Resolver>();
+  private closedFlag = false;
+  private droppedInfo: { code: number; reason: string } | undefined;
+  /** Events that arrived before anyone attached (pre-warm). */
+  private early: ServerEvent[] = [];
+
+  private constructor(
+    readonly log: Logger,
+    private readonly nowMs: () => number,
+  ) {
+    this.openedAtMs = nowMs();
+  }
+
+  /** Connects (fresh auth each time) and sends session.update. */
+  static async open(options: {
+    target: VoiceLiveTarget;
+    settings: SessionSettings;
+    logger: Logger;
+    nowMs: () => number;
+    conversationId?: string;
+  }): Promise<VoiceLiveSession> {
+    const session = new VoiceLiveSession(options.logger, options.nowMs);
+    const url = buildRealtimeUrl(options.target, { conversationId: options.conversationId });
+    const headers = await buildAuthHeaders(options.target.auth);
+    session.connection = await openVoiceLiveConnection(
+      url,
+      headers,
+      {
+        onEvent: (event) => session.handle(event),
+        onClose: (info) => session.handleClose(info),
+      },
+      { logger: options.logger, connectTimeoutMs: options.target.config.connectTimeoutMs },
+    );
+    session.send({ type: "session.update", session: options.settings });
+    return session;
+  }
+
+  get ready(): boolean {
+    return this.readyFlag;
+  }
+
+  get closed(): boolean {
+    return this.closedFlag || this.droppedInfo !== undefined;
+  }
+
+  get activeResponseId(): string | undefined {
+    return this.active;
+  }
+
+  /** Resolves at session.updated; rejects if the session ends first or the timeout passes. */
+  whenReady(timeoutMs: number): Promise<void> {
+    if (this.readyFlag) return Promise.resolve();
+    if (this.closed) return Promise.reject(new AppError("voicelive_closed", "Voice Live session ended before it was ready"));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new AppError("voicelive_not_ready", `no session.updated within ${timeoutMs} ms`, { retryable: true })), timeoutMs);
+      this.readyWaiters.push(() => {
+        clearTimeout(timer);
+        if (this.readyFlag) resolve();
+        else reject(new AppError("voicelive_closed", "Voice Live session ended before it was ready"));
+      });
+    });
+  }
+
+  /** Hands events to the call; events that came before (pre-warm) are replayed first. */
+  attach(handlers: VoiceLiveSessionHandlers): void {
+    this.handlers = handlers;
+    const early = this.early;
+    this.early = [];
+    for (const event of early) handlers.onEvent(event);
+    if (this.droppedInfo) handlers.onDropped(this.droppedInfo);
+  }
+
+  send(event: ClientEvent): boolean {
+    const sent = this.connection?.send(event) ?? false;
+    if (!sent) this.counters.unsent += 1;
+    return sent;
+  }
+
+  /** Hot path: a prebuilt input_audio_buffer.append. */
+  sendRaw(text: string): boolean {
+    const sent = this.connection?.sendRaw(text) ?? false;
+    if (!sent) this.counters.unsent += 1;
+    return sent;
+  }
+
+  /**
+   * response.create now, or as soon as the active response is done: never two at
+   * once. Resolves when that response is done (or was refused, or the session ended).
+   */
+  requestResponse(options?: ResponseOptions): Promise<ResponseOutcome> {
+    return new Promise((resolve) => {
+      if (this.closed) {
+        resolve({ responseId: undefined, status: "closed" });
+      } else if (this.active !== undefined || this.sentRequests.length > 0 || this.pendingResponses.length > 0) {
+        // A response.create in flight counts as active: its response.created has not arrived yet.
+        this.pendingResponses.push({ options, resolve });
+      } else {
+        this.sendResponseCreate(options, resolve);
+      }
+    });
+  }
+
+  close(reason: string): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    this.settleAllRequests();
+    this.connection?.close(reason);
+    this.wakeReadyWaiters();
+  }
+
+  private sendResponseCreate(options: ResponseOptions | undefined, resolve: Resolver): void {
+    if (this.send(options ? { type: "response.create", response: options } : { type: "response.create" })) this.sentRequests.push(resolve);
+    else resolve({ responseId: undefined, status: "closed" });
+  }
+
+  private sendNextRequested(): void {
+    if (this.active !== undefined || this.sentRequests.length > 0) return;
+    const next = this.pendingResponses.shift();
+    if (next) this.sendResponseCreate(next.options, next.resolve);
+  }
+
+  private settleAllRequests(): void {
+    const closed: ResponseOutcome = { responseId: undefined, status: "closed" };
+    for (const pending of this.pendingResponses.splice(0)) pending.resolve(closed);
+    for (const resolve of this.sentRequests.splice(0)) resolve(closed);
+    for (const [, resolve] of this.requestedResponses) resolve(closed);
+    this.requestedResponses.clear();
+  }
+
+  private handle(event: ServerEvent): void {
+    switch (event.type) {
+      case "session.created":
+        this.sessionId = event.session.id;
+        break;
+      case "session.updated":
+        this.sessionId ??= event.session.id;
+        if (!this.readyFlag) {
+          this.readyFlag = true;
+          this.log.info({ sessionId: this.sessionId, readyMs: Math.round(this.nowMs() - this.openedAtMs) }, "Voice Live session ready");
+          this.wakeReadyWaiters();
+        }
+        break;
+      case "response.created": {
+        this.active = event.response.id;
+        const requested = this.sentRequests.shift();
+        if (requested) this.requestedResponses.set(event.response.id, requested);
+        break;
+      }
+      case "response.done": {
+        if (this.active === event.response.id || this.active === undefined) this.active = undefined;
+        const requested = this.requestedResponses.get(event.response.id);
+        if (requested) {
+          this.requestedResponses.delete(event.response.id);
+          requested({ responseId: event.response.id, status: event.response.status });
+        }
+        this.sendNextRequested();
+        break;
+      }
+      case "error":
+        if (event.error.code === "conversation_already_has_active_response") {
+          // Our response.create raced a response the service started itself (the caller spoke).
+          this.log.debug({ error: event.error }, "response.create refused: a response is already active");
+          this.sentRequests.shift()?.({ responseId: undefined, status: "rejected" });
+          this.sendNextRequested();
+        }
+        break;
+      default:
+        break;
+    }
+    if (this.closedFlag) return;
+    if (this.handlers) this.handlers.onEvent(event);
+    else this.early.push(event);
+  }
+
+  private handleClose(info: { code: number; reason: string; byUs: boolean }): void {
+    this.wakeReadyWaiters();
+    this.settleAllRequests();
+    if (info.byUs || this.closedFlag) return;
+    this.droppedInfo = { code: info.code, reason: info.reason };
+    this.log.warn({ code: info.code, reason: info.reason }, "Voice Live connection dropped");
+    this.handlers?.onDropped(this.droppedInfo);
+  }
+
+  private wakeReadyWaiters(): void {
+    const waiters = this.readyWaiters;
+    this.readyWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}

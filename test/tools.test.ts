@@ -1,0 +1,263 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterEach, describe, expect, it } from "vitest";
+import { startOrdersBackend, type OrdersBackend } from "../fixtures/tools/orders-backend.js";
+import { speechDurationMs, synthesizeSpeech } from "../src/emulator/index.js";
+import type { ToolDefinition } from "../src/tools/index.js";
+import { eventually, startCallHarness, type CallHarness } from "./support/call-harness.js";
+
+const QUESTION = "Where is my order one two three four five?";
+const speak = (text: string) => synthesizeSpeech(text).samples;
+
+function lookupTool(options: { delayMs: number; runs: Array<{ args: Record<string, unknown>; aborted: boolean }> }): ToolDefinition {
+  return {
+    name: "lookup_order",
+    description: "Look up an order by number.",
+    parameters: { type: "object", properties: { orderId: { type: "string" } }, required: ["orderId"], additionalProperties: false },
+    async execute(args, context) {
+      const run = { args, aborted: false };
+      options.runs.push(run);
+      try {
+        await sleep(options.delayMs, undefined, { signal: context.signal });
+      } catch {
+        run.aborted = true;
+        throw new Error("aborted");
+      }
+      return { output: { orderId: args.orderId, status: "shipped", eta: "Thursday" } };
+    },
+  };
+}
+
+const toolScenario = (tool: string, args: Record<string, unknown>, answer = "Here is what I found: {{output}}") => ({
+  version: 1,
+  name: "tool",
+  turns: [{ user: QUESTION, assistant: [{ tool, arguments: args, answer }] }],
+});
+
+let h: CallHarness | undefined;
+let backend: OrdersBackend | undefined;
+afterEach(async () => {
+  await h?.close();
+  await backend?.close();
+  h = undefined;
+  backend = undefined;
+});
+
+async function askAfterGreeting(harness: CallHarness) {
+  const call = await harness.call();
+  const media = await call.mediaConnected;
+  await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 10_000 });
+  const askedAt = media.mediaNowMs();
+  media.play(speak(QUESTION), 24000);
+  return { call, media, questionEndMs: askedAt + speechDurationMs(QUESTION) };
+}
+
+function outputsAndCreates(harness: CallHarness) {
+  const events = harness.emulator.events.list();
+  const outputs = events.filter((e) => e.type === "conversation.item.create" && (e.event as any).item.type === "function_call_output");
+  const lastOutput = outputs.at(-1);
+  const createsAfter = lastOutput ? events.filter((e) => e.type === "response.create" && e.seq > lastOutput.seq) : [];
+  return { outputs, createsAfter };
+}
+
+describe("tools with static interim responses", () => {
+  it("covers a 3 s tool with interim speech, then sends its output once and one response.create", async () => {
+    const runs: Array<{ args: Record<string, unknown>; aborted: boolean }> = [];
+    h = await startCallHarness({
+      scenario: toolScenario("lookup_order", { orderId: "12345" }),
+      env: { INTERIM_TEXTS: "One moment while I check on that.", TOOL_TIMEOUT_MS: "10000" },
+      bot: { tools: [lookupTool({ delayMs: 3000, runs })] },
+    });
+    const { media, questionEndMs } = await askAfterGreeting(h);
+    const update = h.emulator.events.list().find((e) => e.type === "session.update")!;
+    expect((update.event as any).session.interim_response).toEqual({
+      type: "static_interim_response",
+      triggers: ["tool", "latency"],
+      latency_threshold_ms: 1500,
+      texts: ["One moment while I check on that."],
+    });
+    expect((update.event as any).session.tools.map((t: any) => t.name)).toEqual(["end_call", "lookup_order"]);
+    const output = await h.emulator.events.waitFor(
+      (e) => e.type === "conversation.item.create" && (e.event as any).item.type === "function_call_output",
+      10_000,
+    );
+    const outputAtMedia = media.mediaNowMs();
+    const answer = await media.waitForBotAudio({ afterMs: outputAtMedia, timeoutMs: 10_000 });
+    const interim = media.heardRuns().find((run) => run.startMs > questionEndMs && run.startMs < outputAtMedia);
+    expect(interim, "interim speech while the tool ran").toBeDefined();
+    expect(interim!.endMs - interim!.startMs).toBeGreaterThan(speechDurationMs("One moment while I check on that.") - 200);
+    expect(answer.startMs).toBeGreaterThan(interim!.startMs);
+
+    expect(runs).toEqual([{ args: { orderId: "12345" }, aborted: false }]);
+    expect(JSON.parse((output.event as any).item.output)).toEqual({ orderId: "12345", status: "shipped", eta: "Thursday" });
+    await sleep(300);
+    const { outputs, createsAfter } = outputsAndCreates(h);
+    expect(outputs).toHaveLength(1);
+    expect(createsAfter).toHaveLength(1);
+    expect(createsAfter[0]!.event).toEqual({ type: "response.create" });
+  });
+
+  it("runs several calls of one response concurrently and answers once", async () => {
+    const runs: Array<{ args: Record<string, unknown>; aborted: boolean }> = [];
+    h = await startCallHarness({
+      scenario: {
+        version: 1,
+        name: "two-tools",
+        turns: [{ user: QUESTION, assistant: [
+          { tool: "lookup_order", arguments: { orderId: "1" } },
+          { tool: "lookup_order", arguments: { orderId: "2" } },
+        ] }],
+      },
+      bot: { tools: [lookupTool({ delayMs: 1500, runs })] },
+    });
+    await askAfterGreeting(h);
+    await eventually("two outputs", () => outputsAndCreates(h!).outputs.length === 2, 10_000);
+    const { outputs } = outputsAndCreates(h);
+    // Concurrent: both outputs arrive together, ~1.5 s after the calls, not 3 s.
+    expect(Math.abs(outputs[1]!.receivedAtMs - outputs[0]!.receivedAtMs)).toBeLessThan(200);
+    await sleep(300);
+    expect(outputsAndCreates(h).createsAfter).toHaveLength(1);
+    expect(runs.map((r) => r.args.orderId).sort()).toEqual(["1", "2"]);
+  });
+
+  it("gives the model a timeout error when a tool is too slow, and the conversation goes on", async () => {
+    const runs: Array<{ args: Record<string, unknown>; aborted: boolean }> = [];
+    h = await startCallHarness({
+      scenario: toolScenario("lookup_order", { orderId: "12345" }, "Sorry, {{output}}"),
+      env: { TOOL_TIMEOUT_MS: "600", INTERIM_MODE: "off" },
+      bot: { tools: [lookupTool({ delayMs: 5000, runs })] },
+    });
+    const { media } = await askAfterGreeting(h);
+    const output = await h.emulator.events.waitFor((e) => e.type === "conversation.item.create" && (e.event as any).item.type === "function_call_output", 10_000);
+    expect(JSON.parse((output.event as any).item.output).error.code).toBe("timeout");
+    expect(runs[0]!.aborted).toBe(true);
+    await media.waitForBotAudio({ afterMs: media.mediaNowMs(), timeoutMs: 5000 });
+    expect(outputsAndCreates(h).createsAfter).toHaveLength(1);
+    const metrics = await h.bot.metrics.registry.getSingleMetricAsString("bot_tool_calls_total");
+    expect(metrics).toMatch(/tool="lookup_order",outcome="timeout"\} 1/);
+  });
+
+  it("calls an HTTP business tool from TOOLS_FILE with validated arguments", async () => {
+    backend = await startOrdersBackend({ apiKey: "dev-key" });
+    h = await startCallHarness({
+      scenario: toolScenario("lookup_order", { orderId: "12345" }),
+      env: { TOOLS_FILE: "fixtures/tools/tools.example.json", ORDERS_API_URL: backend.url, ORDERS_API_KEY: "dev-key" },
+    });
+    await askAfterGreeting(h);
+    const output = await h.emulator.events.waitFor((e) => e.type === "conversation.item.create" && (e.event as any).item.type === "function_call_output", 10_000);
+    expect(JSON.parse((output.event as any).item.output)).toEqual({ orderId: "12345", status: "shipped", eta: "Thursday" });
+    expect(backend.requests).toEqual([{ body: { orderId: "12345" }, apiKey: "dev-key" }]);
+  });
+
+  it("answers malformed arguments with an error output and makes no HTTP request", async () => {
+    backend = await startOrdersBackend({ apiKey: "dev-key" });
+    h = await startCallHarness({
+      scenario: toolScenario("lookup_order", { orderId: "twelve" }),
+      env: { TOOLS_FILE: "fixtures/tools/tools.example.json", ORDERS_API_URL: backend.url, ORDERS_API_KEY: "dev-key" },
+    });
+    const { media } = await askAfterGreeting(h);
+    const output = await h.emulator.events.waitFor((e) => e.type === "conversation.item.create" && (e.event as any).item.type === "function_call_output", 10_000);
+    const error = JSON.parse((output.event as any).item.output).error;
+    expect(error.code).toBe("invalid_arguments");
+    expect(error.message).toMatch(/orderId/);
+    expect(backend.requests).toHaveLength(0);
+    await media.waitForBotAudio({ afterMs: media.mediaNowMs(), timeoutMs: 5000 });
+  });
+
+  it("cancels a tool when the caller hangs up mid-tool and sends nothing on the closed session", async () => {
+    const runs: Array<{ args: Record<string, unknown>; aborted: boolean }> = [];
+    h = await startCallHarness({
+      scenario: toolScenario("lookup_order", { orderId: "12345" }),
+      env: { TOOL_TIMEOUT_MS: "10000" },
+      bot: { tools: [lookupTool({ delayMs: 2000, runs })] },
+    });
+    const { call } = await askAfterGreeting(h);
+    await eventually("the tool to start", () => runs.length === 1, 10_000);
+    await call.hangUp();
+    await sleep(2500);
+    expect(runs[0]!.aborted).toBe(true);
+    expect(outputsAndCreates(h).outputs).toHaveLength(0);
+    expect(h.bot.media.size).toBe(0);
+  });
+});
+
+describe("telephony tools", () => {
+  const TARGET = "+14255550100";
+
+  it("transfers the caller to a human after saying so", async () => {
+    h = await startCallHarness({
+      scenario: toolScenario("transfer_to_agent", { reason: "wants a person" }),
+      env: { TRANSFER_TARGET: TARGET, TRANSFER_TEXT: "Transferring you now." },
+    });
+    const { call, media, questionEndMs } = await askAfterGreeting(h);
+    const end = await call.waitForEnd(15_000);
+    expect(end.reason).toBe("transferred");
+    expect(end.transferTarget).toBe(`4:${TARGET}`);
+    const transfer = call.restRequests.find((r) => r.operation === "transfer")!;
+    expect(transfer.body).toMatchObject({ targetParticipant: { rawId: `4:${TARGET}` } });
+    // The hand-over sentence played before the transfer request.
+    const line = media.heardRuns().find((run) => run.startMs > questionEndMs)!;
+    expect(line.endMs - line.startMs).toBeGreaterThan(speechDurationMs("Transferring you now.") - 150);
+    const create = h.emulator.events.list().filter((e) => e.type === "response.create").at(-1)!;
+    expect((create.event as any).response.pre_generated_assistant_message.content[0].text).toBe("Transferring you now.");
+  });
+
+  it("tells the caller when the transfer fails, and the call goes on", async () => {
+    h = await startCallHarness({
+      scenario: toolScenario("transfer_to_agent", {}),
+      env: { TRANSFER_TARGET: TARGET, TRANSFER_FAILED_TEXT: "Nobody is free right now." },
+    });
+    h.sim.failTransfers("Transfer target did not answer");
+    const { call, media } = await askAfterGreeting(h);
+    await call.waitForCallback("CallTransferFailed", 15_000);
+    const failedAt = media.mediaNowMs();
+    const sorry = await h.emulator.events.waitFor(
+      (e) => e.type === "response.create" && (e.event as any).response?.pre_generated_assistant_message?.content?.[0]?.text === "Nobody is free right now.",
+      5000,
+    );
+    expect(sorry).toBeDefined();
+    // Heard in full (it may join the hand-over sentence's run: the two play back to back).
+    await media.waitUntil(
+      () => (media.heardRuns().some((run) => run.endMs >= failedAt + speechDurationMs("Nobody is free right now.") - 150) ? true : undefined),
+      5000,
+      "the apology to play",
+    );
+    expect(call.state).toBe("connected");
+  });
+
+  it("ends the call after the goodbye has played", async () => {
+    h = await startCallHarness({
+      scenario: { version: 1, name: "bye", turns: [{ user: QUESTION, assistant: [{ say: "Thanks for calling, goodbye!" }, { tool: "end_call" }] }] },
+    });
+    const { call, media, questionEndMs } = await askAfterGreeting(h);
+    const end = await call.waitForEnd(15_000);
+    expect(end.reason).toBe("botHungUp");
+    const goodbye = media.heardRuns().find((run) => run.startMs > questionEndMs)!;
+    expect(goodbye.endMs - goodbye.startMs).toBeGreaterThan(speechDurationMs("Thanks for calling, goodbye!") - 150);
+    // No second goodbye: the model already said it (the one response.create is the greeting).
+    expect(h.emulator.events.list().filter((e) => e.type === "response.create")).toHaveLength(1);
+    expect(media.stats().unplayedAtEndMs).toBeLessThan(100);
+  });
+
+  it("hands the caller to a human when they press the transfer digit", async () => {
+    h = await startCallHarness({ env: { TRANSFER_TARGET: TARGET, DTMF_TRANSFER_DIGIT: "0" } });
+    const call = await h.call();
+    const media = await call.mediaConnected;
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 10_000 });
+    media.pressDigit("0");
+    const end = await call.waitForEnd(15_000);
+    expect(end.reason).toBe("transferred");
+  });
+
+  it("passes other key presses to the model as one short user item", async () => {
+    h = await startCallHarness({ env: { DTMF_INTER_DIGIT_MS: "400" } });
+    const call = await h.call();
+    const media = await call.mediaConnected;
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 10_000 });
+    media.pressDigit("3");
+    media.pressDigit("#");
+    const item = await h.emulator.events.waitFor((e) => e.type === "conversation.item.create", 5000);
+    expect((item.event as any).item).toEqual({ type: "message", role: "user", content: [{ type: "input_text", text: "The caller pressed 3 # on the keypad." }] });
+    await h.emulator.events.waitFor((e) => e.type === "response.create" && e.seq > item.seq, 5000);
+    await media.waitForBotAudio({ afterMs: media.mediaNowMs(), timeoutMs: 5000 });
+  });
+});
