@@ -23,6 +23,7 @@ import { createVoiceLiveConnector, type VoiceLiveConnector } from "./voicelive/c
 import { entraAuth, type VoiceLiveTarget } from "./voicelive/endpoint.js";
 import { buildSessionSettings } from "./voicelive/session-config.js";
 import { ConfigError } from "./config/index.js";
+import { CallRecorder } from "./replay/recorder.js";
 import { AppError } from "./errors.js";
 import { buildToolRegistry, interimResponseConfig, telephonyDeps, toolExtensions, type ToolDefinition, type ToolRegistry } from "./tools/index.js";
 
@@ -66,6 +67,9 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   if (!verifier) {
     logger.warn("ACS_RESOURCE_ID is not set: ACS tokens on callbacks and media connections are NOT verified (local mode only)");
   }
+  if (config.call.recordDir) {
+    logger.warn({ dir: config.call.recordDir }, "RECORD_DIR is set: every call is recorded as a fixture, caller audio included");
+  }
   if (config.acs.mediaContextSecretSource === "ephemeral") {
     logger.warn("MEDIA_CONTEXT_SECRET is not set and there is no ACS access key to derive it from: media URLs are signed with a per-process key, so run a single replica");
   }
@@ -85,7 +89,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     tools: tools.declarations(),
     interimResponse: interimResponseConfig(config.tools, config.voiceLive, logger),
   });
-  const { target, emulator } = await resolveVoiceLive(config, logger, getCredential);
+  const { target, emulator } = await resolveVoiceLive(config, logger, getCredential, clock);
   const connector = createVoiceLiveConnector({ target, settings, clock, prewarmTimeoutMs: config.call.media.prewarmTimeoutMs });
   hooks.onAnswering = (record) => connector.prewarm(record.correlationId, record.log);
   const pacer = createPacer({
@@ -102,7 +106,17 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     calls,
     callControl,
     logger,
-    extensions: toolExtensions({ config, registry: tools, telephony, metrics, clock }),
+    extensions: (call) => {
+      const extensions = toolExtensions({ config, registry: tools, telephony, metrics, clock })(call);
+      if (config.call.recordDir) {
+        const describe = (name: string) => {
+          const tool = tools.get(name);
+          return tool ? { description: tool.description, parameters: tool.parameters } : undefined;
+        };
+        extensions.push(new CallRecorder(config.call.recordDir, call.context, config, describe, call.log, clock.date()));
+      }
+      return extensions;
+    },
   });
 
   const server = Fastify({
@@ -124,7 +138,11 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     reply.code(404).send({ error: { code: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` } }),
   );
 
-  await server.register(healthRoutes, { calls, metrics });
+  await server.register(healthRoutes, {
+    calls,
+    metrics,
+    metricsAccess: { token: config.server.metricsToken, openWithoutToken: config.server.local },
+  });
   await server.register(incomingCallRoute, { calls, metrics, eventGridSecrets: config.acs.eventGridSecrets });
   await server.register(callbacksRoute, { calls, metrics, verifier });
   // Media frames are ~1.3 KB; anything near this cap is not ACS.
@@ -158,6 +176,7 @@ async function resolveVoiceLive(
   config: Config,
   logger: Logger,
   credential: () => TokenCredential,
+  clock: Clock,
 ): Promise<{ target: VoiceLiveTarget; emulator: VoiceLiveEmulator | undefined }> {
   const settings = config.voiceLive;
   if (settings.endpoint) {
@@ -165,7 +184,7 @@ async function resolveVoiceLive(
     return { target: { endpoint: settings.endpoint, config: settings, auth }, emulator: undefined };
   }
   const scenario = settings.emulatorScenarioPath ? await loadScenario(settings.emulatorScenarioPath) : undefined;
-  const emulator = await startVoiceLiveEmulator({ host: "127.0.0.1", port: 0, logger: logger.child({ component: "voicelive-emulator" }), scenario });
+  const emulator = await startVoiceLiveEmulator({ host: "127.0.0.1", port: 0, logger: logger.child({ component: "voicelive-emulator" }), scenario, clock });
   logger.info(
     { url: emulator.url, scenario: settings.emulatorScenarioPath ?? "built-in default" },
     "VOICELIVE_ENDPOINT is not set: started the embedded Voice Live emulator (local mode, no Azure)",

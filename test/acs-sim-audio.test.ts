@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MULAW_DECODE_TABLE } from "../src/audio/mulaw.js";
 import { encodeCallerAudio } from "../src/acs-sim/caller-audio.js";
 import { legSpec } from "../src/acs-sim/leg.js";
-import { decodeWav, encodeWav } from "../src/acs-sim/wav.js";
+import { decodeWav, encodeWav } from "../src/audio/wav.js";
 import { sine, tonePower } from "./acs-sim-fake-peers.js";
 
 const pcmSamples = (bytes: Uint8Array) => {
@@ -69,7 +69,7 @@ describe("WAV files for utterances and what the caller heard", () => {
   });
 
   it("refuses what it cannot read with a clear error", () => {
-    expect(() => decodeWav(Buffer.from("not a wav file"))).toThrow(expect.objectContaining({ code: "acs_sim_bad_input" }));
+    expect(() => decodeWav(Buffer.from("not a wav file"))).toThrow(expect.objectContaining({ code: "audio_wav_invalid" }));
     const stereo = encodeWav(new Int16Array(4), 8000);
     stereo.writeUInt16LE(2, 22);
     expect(() => decodeWav(stereo)).toThrow(/2 channels/);

@@ -1,7 +1,7 @@
 import { generateKeyPair, SignJWT } from "jose";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CallRecord } from "../src/calls/call-record.js";
-import { callbackEvent, incomingCallEvent, postJson, startHarness, TEST_RESOURCE_ID, type Harness } from "./support/bot-harness.js";
+import { callbackEvent, incomingCallEvent, postJson, startHarness, TEST_RESOURCE_ID, type Harness, scrapeMetrics } from "./support/bot-harness.js";
 
 describe("ACS callbacks", () => {
   let h: Harness;
@@ -43,7 +43,7 @@ describe("ACS callbacks", () => {
     expect(record.state).toBe("connected");
     expect(record.mediaStreaming).toBe("started");
     expect(record.participants).toEqual(["4:+12065551212"]);
-    const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
+    const metrics = await scrapeMetrics(h.baseUrl);
     expect(metrics).toMatch(/bot_callback_events_total\{type="unknown"\} 1/);
   });
 

@@ -1,7 +1,26 @@
 import { describe, expect, it } from "vitest";
-import { incomingCallEvent, postJson, startHarness } from "./support/bot-harness.js";
+import { incomingCallEvent, METRICS_TOKEN, postJson, startHarness } from "./support/bot-harness.js";
 
 describe("health and graceful shutdown", () => {
+  it("serves metrics on a public deployment only with the metrics token", async () => {
+    const h = await startHarness();
+    try {
+      expect((await fetch(`${h.baseUrl}/metrics`)).status).toBe(401);
+      expect((await fetch(`${h.baseUrl}/metrics`, { headers: { authorization: "Bearer nope" } })).status).toBe(401);
+      const ok = await fetch(`${h.baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toMatch(/bot_active_calls 0/);
+    } finally {
+      await h.close();
+    }
+    const closed = await startHarness({ METRICS_TOKEN: "" });
+    try {
+      expect((await fetch(`${closed.baseUrl}/metrics`)).status).toBe(404);
+    } finally {
+      await closed.close();
+    }
+  });
+
   it("is alive and ready, then drains: readyz 503, new calls refused, calls in progress hung up after the grace period", async () => {
     const h = await startHarness();
     try {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { verifyCallContext } from "../src/calls/call-context-token.js";
-import { incomingCallEvent, postJson, startHarness, type Harness } from "./support/bot-harness.js";
+import { incomingCallEvent, postJson, startHarness, type Harness, scrapeMetrics } from "./support/bot-harness.js";
 
 const answerRequests = (h: Harness) => h.acs.requests.filter((r) => r.path === "/calling/callConnections:answer");
 
@@ -154,7 +154,7 @@ describe("Event Grid → IncomingCall webhook", () => {
     await h.bot.calls.settle();
     expect(answerRequests(h)).toHaveLength(1);
     expect(h.bot.calls.registry.size).toBe(0);
-    const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
+    const metrics = await scrapeMetrics(h.baseUrl);
     expect(metrics).toMatch(/bot_incoming_calls_total\{outcome="answer_failed"\} 1/);
   });
 });

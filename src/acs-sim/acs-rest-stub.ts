@@ -57,8 +57,8 @@ export interface AcsRestStub {
   close(): Promise<void>;
 }
 
-export async function startAcsRestStub(options: { host?: string } = {}): Promise<AcsRestStub> {
-  const accessKey = Buffer.from(randomUUID()).toString("base64");
+export async function startAcsRestStub(options: { host?: string; port?: number; accessKey?: string } = {}): Promise<AcsRestStub> {
+  const accessKey = options.accessKey ?? Buffer.from(randomUUID()).toString("base64");
   const requests: RecordedAcsRequest[] = [];
   const delays = new Map<AcsOperation, number>();
   const failures = new Map<AcsOperation, number>();
@@ -147,7 +147,10 @@ export async function startAcsRestStub(options: { host?: string } = {}): Promise
       if (!response.headersSent) response.writeHead(500).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, options.host ?? "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve);
+  });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}/`;
 

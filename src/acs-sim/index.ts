@@ -19,4 +19,4 @@ export { tunnelTo, noTunnel, type Tunnel } from "./tunnel.js";
 export { AcsSimError, type AcsSimErrorCode } from "./errors.js";
 export { startAcsRestStub, type AcsRestStub } from "./acs-rest-stub.js";
 export { startTokenIssuer, type TokenIssuer } from "./token-issuer.js";
-export { encodeWav, decodeWav, type DecodedWav } from "./wav.js";
+export { encodeWav, encodeMulawWav, decodeWav, type DecodedWav } from "../audio/wav.js";

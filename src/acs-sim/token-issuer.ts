@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { exportJWK, generateKeyPair, SignJWT, type JWK, type CryptoKey } from "jose";
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type CryptoKey } from "jose";
 
 export interface TokenIssuer {
   readonly issuer: string;
@@ -15,13 +15,24 @@ export interface TokenIssuer {
   /** Number of JWKS fetches served (cache behaviour is observable). */
   readonly jwksFetches: number;
   mint(options?: { audience?: string; issuer?: string; expiresInS?: number; notBeforeS?: number; kid?: string }): Promise<string>;
+  /** The private signing key, to start an issuer with the same key later (a running bot caches the JWKS). */
+  exportSigningKey(): Promise<JWK>;
   close(): Promise<void>;
 }
 
 export const ACS_SIM_ISSUER = "https://acscallautomation.communication.azure.com";
 
-export async function startTokenIssuer(options: { audience: string; issuer?: string; host?: string }): Promise<TokenIssuer> {
-  const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
+export async function startTokenIssuer(options: {
+  audience: string;
+  issuer?: string;
+  host?: string;
+  port?: number;
+  /** A private JWK from exportSigningKey(); default: a fresh key. */
+  signingKey?: JWK;
+}): Promise<TokenIssuer> {
+  const { publicKey, privateKey } = options.signingKey
+    ? await importSigningKey(options.signingKey)
+    : await generateKeyPair("RS256", { extractable: true });
   const kid = "acs-sim-1";
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" };
   let fetches = 0;
@@ -34,7 +45,10 @@ export async function startTokenIssuer(options: { audience: string; issuer?: str
     }
     response.writeHead(404).end();
   });
-  await new Promise<void>((resolve) => server.listen(0, options.host ?? "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve);
+  });
   const { port } = server.address() as AddressInfo;
   const issuer = options.issuer ?? ACS_SIM_ISSUER;
   return {
@@ -51,8 +65,16 @@ export async function startTokenIssuer(options: { audience: string; issuer?: str
       expiresInS: mintOptions.expiresInS ?? 300,
       notBeforeS: mintOptions.notBeforeS,
     }),
+    exportSigningKey: () => exportJWK(privateKey),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+async function importSigningKey(jwk: JWK): Promise<{ publicKey: CryptoKey; privateKey: CryptoKey }> {
+  const privateKey = (await importJWK({ ...jwk, alg: "RS256" }, "RS256", { extractable: true })) as CryptoKey;
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = jwk;
+  const publicKey = (await importJWK({ ...publicJwk, alg: "RS256" }, "RS256", { extractable: true })) as CryptoKey;
+  return { publicKey, privateKey };
 }
 
 async function mintToken(

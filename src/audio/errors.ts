@@ -9,7 +9,9 @@ export type AudioErrorCode =
   /** A frame packer was asked for a frame size that is not a positive integer. */
   | "audio_invalid_frame_bytes"
   /** The WASM kernel was requested explicitly but this runtime cannot run WebAssembly SIMD. */
-  | "audio_wasm_unavailable";
+  | "audio_wasm_unavailable"
+  /** A WAV file that is not mono PCM16 or μ-law. */
+  | "audio_wav_invalid";
 
 /** Bad audio input or configuration. Never retryable: the same input gives the same answer. */
 export class AudioError extends AppError {

@@ -19,3 +19,4 @@ export { createResampler, type Resampler, type ResamplerOptions } from "./resamp
 export { MULAW_DECODE_TABLE, MULAW_ENCODE_TABLE, decodeMulawInto, encodeMulawInto } from "./mulaw.js";
 export { base64FromBytes, createBase64Decoder, type Base64Decoder } from "./base64.js";
 export { wasmFirKernelAvailable } from "./wasm-fir-kernel.js";
+export { decodeWav, encodeMulawWav, encodeWav, wavHeader, type DecodedWav } from "./wav.js";

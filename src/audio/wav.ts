@@ -2,8 +2,8 @@
  * Minimal RIFF/WAVE for caller utterances and what the caller heard: mono
  * PCM16 (format 1) and G.711 μ-law (format 7), as phone recordings come.
  */
-import { decodeMulawInto } from "../audio/mulaw.js";
-import { AcsSimError } from "./errors.js";
+import { AudioError } from "./errors.js";
+import { decodeMulawInto } from "./mulaw.js";
 
 export interface DecodedWav {
   readonly sampleRateHz: number;
@@ -14,30 +14,42 @@ export interface DecodedWav {
   readonly data: Uint8Array;
 }
 
-/** Mono PCM16 samples → a 44-byte-header WAV file. */
-export function encodeWav(samples: Int16Array, sampleRateHz: number): Buffer {
-  const dataBytes = samples.length * 2;
-  const out = Buffer.alloc(44 + dataBytes);
+/** The 44-byte header of a mono WAV file of `dataBytes` bytes: PCM16 (format 1) or μ-law (format 7). */
+export function wavHeader(encoding: "pcm16" | "mulaw", sampleRateHz: number, dataBytes: number): Buffer {
+  const bytesPerSample = encoding === "pcm16" ? 2 : 1;
+  const out = Buffer.alloc(44);
   out.write("RIFF", 0, "ascii");
   out.writeUInt32LE(36 + dataBytes, 4);
   out.write("WAVE", 8, "ascii");
   out.write("fmt ", 12, "ascii");
   out.writeUInt32LE(16, 16);
-  out.writeUInt16LE(1, 20); // PCM
+  out.writeUInt16LE(encoding === "pcm16" ? 1 : 7, 20);
   out.writeUInt16LE(1, 22); // mono
   out.writeUInt32LE(sampleRateHz, 24);
-  out.writeUInt32LE(sampleRateHz * 2, 28);
-  out.writeUInt16LE(2, 32);
-  out.writeUInt16LE(16, 34);
+  out.writeUInt32LE(sampleRateHz * bytesPerSample, 28);
+  out.writeUInt16LE(bytesPerSample, 32);
+  out.writeUInt16LE(bytesPerSample * 8, 34);
   out.write("data", 36, "ascii");
   out.writeUInt32LE(dataBytes, 40);
+  return out;
+}
+
+/** Mono PCM16 samples → a WAV file. */
+export function encodeWav(samples: Int16Array, sampleRateHz: number): Buffer {
+  const out = Buffer.alloc(44 + samples.length * 2);
+  wavHeader("pcm16", sampleRateHz, samples.length * 2).copy(out, 0);
   for (let i = 0; i < samples.length; i++) out.writeInt16LE(samples[i]!, 44 + i * 2);
   return out;
 }
 
+/** G.711 μ-law bytes → a WAV file (what a recorded phone call is). */
+export function encodeMulawWav(codes: Uint8Array, sampleRateHz = 8000): Buffer {
+  return Buffer.concat([wavHeader("mulaw", sampleRateHz, codes.length), codes]);
+}
+
 export function decodeWav(file: Uint8Array): DecodedWav {
   const buffer = Buffer.from(file.buffer, file.byteOffset, file.byteLength);
-  const bad = (message: string) => new AcsSimError("acs_sim_bad_input", `not a usable WAV file: ${message}`);
+  const bad = (message: string) => new AudioError("audio_wav_invalid", `not a usable WAV file: ${message}`);
   if (buffer.length < 12 || buffer.toString("ascii", 0, 4) !== "RIFF" || buffer.toString("ascii", 8, 12) !== "WAVE") {
     throw bad("no RIFF/WAVE header");
   }

@@ -26,6 +26,8 @@ export interface CallConfig {
   readonly media: MediaConfig;
   /** Per-call conversation logs (JSONL); undefined = off. */
   readonly callLogDir: string | undefined;
+  /** Record mode: every call written as a replayable fixture (stores caller audio); undefined = off. */
+  readonly recordDir: string | undefined;
 }
 
 export const DEFAULT_GREETING =
@@ -49,5 +51,6 @@ export function readCallConfig(env: EnvReader): CallConfig {
       reconnectText: env.string("RECONNECT_TEXT", "Sorry, I lost you for a moment. I'm back now. What were you saying?"),
     },
     callLogDir: env.raw("CALL_LOG_DIR"),
+    recordDir: env.raw("RECORD_DIR"),
   };
 }

@@ -13,6 +13,8 @@ export interface ServerConfig {
   readonly logLevel: string;
   /** How long a SIGTERM waits for calls in progress before hanging them up. */
   readonly shutdownGraceMs: number;
+  /** Bearer token for GET /metrics; undefined: open on a local run, off on a public one. */
+  readonly metricsToken: string | undefined;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -39,5 +41,6 @@ export function readServerConfig(env: EnvReader): ServerConfig {
     local: isLoopbackHost(publicBaseUrl.hostname),
     logLevel: env.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     shutdownGraceMs: env.integer("SHUTDOWN_GRACE_MS", 25_000, { min: 0, max: 3_600_000 }),
+    metricsToken: env.raw("METRICS_TOKEN"),
   };
 }

@@ -30,6 +30,13 @@ export interface CallSessionExtension {
   /** Every Voice Live event, after the audio loop handled it. */
   onVoiceLiveEvent?(event: ServerEvent, call: CallSession): void;
   onDtmf?(digit: string, call: CallSession): void;
+  /**
+   * Every 20 ms of caller audio as 24 kHz samples, whether or not it is
+   * forwarded (record mode). A view: copy or consume it before returning.
+   */
+  onCallerAudio?(samples24k: Int16Array, call: CallSession): void;
+  /** What the call logs (tool calls, transfers, …), as it happens. */
+  onCallEvent?(type: string, fields: Readonly<Record<string, unknown>>): void;
   onClosed?(reason: string): void;
 }
 
@@ -69,10 +76,12 @@ export class CallSession {
   private closedReason: string | undefined;
   private readonly closeListeners: Array<(reason: string) => void> = [];
   private idleWaiters: Array<() => void> = [];
+  private readonly audioTaps: readonly CallSessionExtension[];
 
   constructor(private readonly deps: CallSessionDeps) {
     this.context = deps.context;
     this.log = deps.log;
+    this.audioTaps = (deps.extensions ?? []).filter((extension) => extension.onCallerAudio !== undefined);
     this.greeting = new GreetingController(deps.config.call.greeting, deps.context, deps.clock, deps.log, deps.conversationLog);
     this.leg = new PhoneLeg(deps.pacer, deps.metrics, {
       itemStarted: (itemId, nowMs) => this.itemStartedPlaying(itemId, nowMs),
@@ -119,6 +128,7 @@ export class CallSession {
 
   logEvent(type: string, fields: Record<string, unknown>): void {
     this.deps.conversationLog.write(type, fields);
+    for (const extension of this.deps.extensions ?? []) extension.onCallEvent?.(type, fields);
   }
 
   /** Hangs up at ACS and closes the session. */
@@ -224,8 +234,9 @@ export class CallSession {
       this.log.warn("audio before AudioMetadata; assuming the answered format");
       this.setLeg(legFormatFromAnswer(this.deps.config.acs.audioFormat));
     }
-    if (!this.greeting.callerAudioFlows || !this.voiceLive?.ready) {
-      this.deps.metrics.callerFramesHeld.inc({ reason: this.greeting.callerAudioFlows ? "session_not_ready" : this.greeting.gateState });
+    const flows = this.greeting.callerAudioFlows && this.voiceLive?.ready === true;
+    if (!flows && this.audioTaps.length === 0) {
+      this.countHeldFrame();
       return;
     }
     let samples: Int16Array;
@@ -237,9 +248,18 @@ export class CallSession {
       return;
     }
     if (samples.length === 0) return;
-    if (!this.voiceLive.sendRaw(encodeInputAudioAppend(samples))) {
+    for (const tap of this.audioTaps) tap.onCallerAudio!(samples, this);
+    if (!flows) {
+      this.countHeldFrame();
+      return;
+    }
+    if (!this.voiceLive!.sendRaw(encodeInputAudioAppend(samples))) {
       this.deps.metrics.mediaFramesDropped.inc({ reason: "voicelive_unavailable" });
     }
+  }
+
+  private countHeldFrame(): void {
+    this.deps.metrics.callerFramesHeld.inc({ reason: this.greeting.callerAudioFlows ? "session_not_ready" : this.greeting.gateState });
   }
 
   // ----------------------------------------------------------- Voice Live side

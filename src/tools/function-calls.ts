@@ -109,7 +109,7 @@ export class FunctionCallCoordinator implements CallSessionExtension {
       const durationMs = Math.round(this.deps.nowMs() - (pending.startedMs ?? this.deps.nowMs()));
       metrics.toolCalls.inc({ tool: definition ? name : "unknown", outcome: label });
       log.info({ durationMs, outcome: label, detail }, "tool call finished");
-      call.logEvent("tool_call", { tool: name, callId: pending.callId, arguments: argumentsJson, durationMs, outcome: label, detail });
+      call.logEvent("tool_call", { tool: name, callId: pending.callId, arguments: argumentsJson, durationMs, outcome: label, detail, output: result.output });
       return result;
     };
     if (!definition) return outcome(toolError("unknown_tool", `There is no tool named "${name}".`), "unknown_tool");

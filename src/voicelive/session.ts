@@ -20,6 +20,10 @@ export interface VoiceLiveSessionHandlers {
 export type ResponseOutcome = { readonly responseId: string | undefined; readonly status: string };
 
 type Resolver = (outcome: ResponseOutcome) => void;
+interface SentRequest {
+  readonly resolve: Resolver;
+  readonly kind: "pregenerated" | "plain";
+}
 
 export interface VoiceLiveSessionCounters {
   /** Client events that could not be sent (socket closed or backed up). */
@@ -37,8 +41,8 @@ export class VoiceLiveSession {
   private active: string | undefined;
   private readonly pendingResponses: Array<{ readonly options: ResponseOptions | undefined; readonly resolve: Resolver }> = [];
   /** Sent response.create events waiting for their response.created, in order. */
-  private readonly sentRequests: Resolver[] = [];
-  private readonly requestedResponses = new Map<string, Resolver>();
+  private readonly sentRequests: SentRequest[] = [];
+  private readonly requestedResponses = new Map<string, SentRequest>();
   private closedFlag = false;
   private droppedInfo: { code: number; reason: string } | undefined;
   /** Events that arrived before anyone attached (pre-warm). */
@@ -85,6 +89,11 @@ export class VoiceLiveSession {
 
   get activeResponseId(): string | undefined {
     return this.active;
+  }
+
+  /** Who asked for a response in progress: us with exact text, us plainly, or (undefined) the service itself. */
+  requestedKind(responseId: string): "pregenerated" | "plain" | undefined {
+    return this.requestedResponses.get(responseId)?.kind;
   }
 
   /** Resolves at session.updated; rejects if the session ends first or the timeout passes. */
@@ -149,8 +158,11 @@ export class VoiceLiveSession {
   }
 
   private sendResponseCreate(options: ResponseOptions | undefined, resolve: Resolver): void {
-    if (this.send(options ? { type: "response.create", response: options } : { type: "response.create" })) this.sentRequests.push(resolve);
-    else resolve({ responseId: undefined, status: "closed" });
+    if (this.send(options ? { type: "response.create", response: options } : { type: "response.create" })) {
+      this.sentRequests.push({ resolve, kind: options?.pre_generated_assistant_message ? "pregenerated" : "plain" });
+    } else {
+      resolve({ responseId: undefined, status: "closed" });
+    }
   }
 
   private sendNextRequested(): void {
@@ -162,8 +174,8 @@ export class VoiceLiveSession {
   private settleAllRequests(): void {
     const closed: ResponseOutcome = { responseId: undefined, status: "closed" };
     for (const pending of this.pendingResponses.splice(0)) pending.resolve(closed);
-    for (const resolve of this.sentRequests.splice(0)) resolve(closed);
-    for (const [, resolve] of this.requestedResponses) resolve(closed);
+    for (const request of this.sentRequests.splice(0)) request.resolve(closed);
+    for (const [, request] of this.requestedResponses) request.resolve(closed);
     this.requestedResponses.clear();
   }
 
@@ -191,7 +203,7 @@ export class VoiceLiveSession {
         const requested = this.requestedResponses.get(event.response.id);
         if (requested) {
           this.requestedResponses.delete(event.response.id);
-          requested({ responseId: event.response.id, status: event.response.status });
+          requested.resolve({ responseId: event.response.id, status: event.response.status });
         }
         this.sendNextRequested();
         break;
@@ -200,7 +212,7 @@ export class VoiceLiveSession {
         if (event.error.code === "conversation_already_has_active_response") {
           // Our response.create raced a response the service started itself (the caller spoke).
           this.log.debug({ error: event.error }, "response.create refused: a response is already active");
-          this.sentRequests.shift()?.({ responseId: undefined, status: "rejected" });
+          this.sentRequests.shift()?.resolve({ responseId: undefined, status: "rejected" });
           this.sendNextRequested();
         }
         break;

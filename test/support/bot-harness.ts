@@ -11,6 +11,11 @@ import { loadConfig } from "../../src/config/index.js";
 
 export const TEST_RESOURCE_ID = "5f6c3a2e-8a41-4d5b-9c1e-2b7d0e4f1a93";
 export const PUBLIC_BASE_URL = "https://bot.example.test";
+export const METRICS_TOKEN = "test-metrics-token";
+
+export async function scrapeMetrics(baseUrl: string): Promise<string> {
+  return (await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+}
 
 export interface Harness {
   readonly bot: Bot;
@@ -32,6 +37,7 @@ export async function startHarness(
     ACS_CONNECTION_STRING: acs.connectionString,
     ACS_RESOURCE_ID: TEST_RESOURCE_ID,
     ACS_JWKS_URL: issuer.jwksUrl,
+    METRICS_TOKEN: METRICS_TOKEN,
     ...env,
   });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });

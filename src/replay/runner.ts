@@ -1,0 +1,312 @@
+/**
+ * Replays one fixture as ACS would: Event Grid IncomingCall, the ACS answer
+ * handled by the local ACS simulator, callbacks and the media socket with JWTs
+ * from a local issuer, the caller's audio streamed in real time (or faster).
+ * The bot runs in-process (or is a running one, reached by URL); Voice Live is
+ * the emulator playing the fixture's scenario.
+ */
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import pino, { type Logger } from "pino";
+import { startAcsSimulator, tunnelTo, type AcsSimulator, type LegName, type MediaCaller, type SimulatedCall } from "../acs-sim/index.js";
+import { createBot, type Bot } from "../app.js";
+import { createScaledClock, createSystemClock, type Clock } from "../clock.js";
+import { loadConfig } from "../config/index.js";
+import { parseScenario, startVoiceLiveEmulator, type VoiceLiveEmulator } from "../emulator/index.js";
+import type { ToolDefinition } from "../tools/index.js";
+import { checkExpectation, type ExpectationResult } from "./expectations.js";
+import type { Fixture } from "./fixture.js";
+import { speechSegments, type CallObservation, type Span } from "./observation.js";
+import { conversationTranscript, type TranscriptLine } from "./transcript.js";
+
+export interface ReplayOptions {
+  /** 1 = real time; 4 = four times faster (the bot, the emulator and the caller all run on the faster clock). */
+  readonly speed: number;
+  /** Overrides the fixture's leg: μ-law 8 kHz by default, or PCM 16/24 kHz like ACS. */
+  readonly leg?: LegName;
+  /** Extra bot settings on top of the fixture's (in-process only). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** A running bot instead of an in-process one (see peers.ts). */
+  readonly target?: ReplayTarget;
+  readonly logger?: Logger;
+  /** Called with each timeline line as it happens. */
+  readonly onTimeline?: (entry: TimelineEntry) => void;
+}
+
+export interface ReplayTarget {
+  readonly botUrl: string;
+  readonly publicBaseUrl: string;
+  readonly sim: AcsSimulator;
+  /** The emulator the running bot talks to; the runner loads each fixture's scenario into a fresh one. */
+  startEmulator(scenario: unknown, clock: Clock): Promise<VoiceLiveEmulator>;
+}
+
+export interface TimelineEntry {
+  readonly atMs: number;
+  readonly who: "acs" | "caller" | "bot" | "tool" | "voicelive";
+  readonly text: string;
+}
+
+export interface ReplayResult {
+  readonly fixture: Fixture;
+  readonly passed: boolean;
+  readonly results: readonly ExpectationResult[];
+  readonly observation: CallObservation;
+  readonly heard: { readonly samples: Int16Array; readonly sampleRateHz: number };
+  readonly transcript: readonly TranscriptLine[];
+  readonly timeline: readonly TimelineEntry[];
+  readonly leg: LegName;
+  readonly speed: number;
+}
+
+const PUBLIC_BASE_URL = "https://bot.replay.invalid";
+
+export async function replayFixture(fixture: Fixture, options: ReplayOptions): Promise<ReplayResult> {
+  const speed = options.speed;
+  const clock = speed === 1 ? createSystemClock() : createScaledClock(speed);
+  const logger = options.logger ?? pino({ level: "silent" });
+  const leg = options.leg ?? fixture.leg;
+  const timeline: TimelineEntry[] = [];
+  let media: MediaCaller | undefined;
+  const mediaMs = (): number => media?.mediaNowMs() ?? 0;
+  const record = (entry: TimelineEntry): void => {
+    timeline.push(entry);
+    options.onTimeline?.(entry);
+  };
+  const note = (who: TimelineEntry["who"], text: string, atMs = mediaMs()): void => record({ atMs, who, text });
+
+  const toolRuns: Array<Span & { name: string }> = [];
+  const tools = fixture.tools.map((tool): ToolDefinition => ({
+    name: tool.name,
+    description: tool.description,
+    parameters: tool.parameters,
+    async execute(args, context) {
+      const startMs = mediaMs();
+      note("tool", `${tool.name}(${JSON.stringify(args)}) started`);
+      await sleep(tool.delayMs / speed, undefined, { signal: context.signal });
+      toolRuns.push({ name: tool.name, startMs, endMs: mediaMs() });
+      note("tool", `${tool.name} answered after ${Math.round(mediaMs() - startMs)} ms`);
+      return { output: tool.output };
+    },
+  }));
+
+  // Peers: Voice Live (the fixture's scenario, or the bot's embedded default) and ACS.
+  let emulator: VoiceLiveEmulator | undefined;
+  let bot: Bot | undefined;
+  let sim: AcsSimulator;
+  let botUrl = "";
+  let publicBaseUrl = PUBLIC_BASE_URL;
+  const owned: Array<() => Promise<void>> = [];
+  try {
+    if (options.target) {
+      sim = options.target.sim;
+      botUrl = options.target.botUrl;
+      publicBaseUrl = options.target.publicBaseUrl;
+      emulator = await options.target.startEmulator(fixture.scenario, clock);
+      owned.push(() => emulator!.close());
+    } else {
+      if (fixture.scenario !== undefined) {
+        emulator = await startVoiceLiveEmulator({ port: 0, clock, scenario: parseScenario(fixture.scenario), logger: logger.child({ peer: "voicelive-emulator" }) });
+        owned.push(() => emulator!.close());
+      }
+      sim = await startAcsSimulator({ speed, tunnel: (url) => tunnelTo(botUrl)(url) });
+      owned.push(() => sim.close());
+      const config = loadConfig({
+        PUBLIC_BASE_URL,
+        ACS_CONNECTION_STRING: sim.connectionString,
+        ACS_RESOURCE_ID: sim.resourceId,
+        ACS_JWKS_URL: sim.jwksUrl,
+        ...(emulator ? { VOICELIVE_ENDPOINT: emulator.url, VOICELIVE_API_KEY: "replay" } : {}),
+        ...fixture.env,
+        ...options.env,
+      });
+      bot = await createBot({ config, logger: logger.child({ peer: "bot" }), clock, tools });
+      owned.unshift(() => bot!.shutdown(0));
+      await bot.server.listen({ host: "127.0.0.1", port: 0 });
+      botUrl = `http://127.0.0.1:${(bot.server.server.address() as AddressInfo).port}`;
+      emulator ??= bot.emulator;
+    }
+
+    // The call.
+    const call: SimulatedCall = await sim.placeCall({
+      webhookUrl: `${publicBaseUrl}/api/incoming-call${fixture.env.EVENTGRID_SECRETS ? `?code=${encodeURIComponent(fixture.env.EVENTGRID_SECRETS.split(",")[0]!)}` : ""}`,
+      from: fixture.from,
+      to: fixture.to,
+      callerDisplayName: fixture.callerName,
+      leg,
+      speed,
+    });
+    note("acs", `IncomingCall ${fixture.from} → ${fixture.to} delivered (HTTP ${call.deliveries[0]?.status ?? "?"})`, 0);
+    media = await call.mediaConnected;
+    const mediaStartPerf = performance.now() - media.mediaNowMs() / speed;
+    const toMediaMs = (perfMs: number): number => (perfMs - mediaStartPerf) * speed;
+    note("acs", `answered; media connected (${leg}, ${speed === 1 ? "real time" : `${speed}× real time`})`);
+
+    // The caller: audio with key presses interleaved at their times; hang-up if scripted.
+    queueCaller(media, fixture, leg);
+    const callerSpeech = speechSegments(fixture.callerSamples, 8000);
+    const mediaStartWall = Date.now() - media.mediaNowMs() / speed;
+    const watcher = watch(media, call, emulator, callerSpeech, (wallMs) => (wallMs - mediaStartWall) * speed, toMediaMs, record);
+    const audioEndMs = fixture.callerDurationMs;
+    const deadlineMs = fixture.hangUpAtMs ?? audioEndMs + fixture.tailMs;
+    const ended = await Promise.race([
+      call.ended.then(() => true),
+      media.waitUntil(() => (media!.mediaNowMs() >= deadlineMs ? true : undefined), (deadlineMs / speed) + 30_000, "the end of the fixture").then(() => false),
+    ]);
+    if (!ended) {
+      note("caller", fixture.hangUpAtMs !== undefined ? "hangs up (scripted)" : "hangs up (caller audio over)");
+      await call.hangUp();
+    }
+    const end = await call.ended;
+    const endAtMs = toMediaMs(end.atMs);
+    note("acs", `call ended: ${end.reason}${end.transferTarget ? ` → ${end.transferTarget}` : ""}`, endAtMs);
+
+    // Voice Live must let go of the call too.
+    const closedPerf = await voiceLiveClosed(emulator, 3000 / Math.min(speed, 3));
+    watcher.stop();
+
+    const received = media.received;
+    const observation: CallObservation = {
+      heardRuns: media.heardRuns(),
+      stopAudioAtMs: received.filter((m) => m.kind === "stopAudio").map((m) => m.atMs),
+      audioFrameAtMs: received.filter((m) => m.kind === "audio").map((m) => m.atMs),
+      malformedFrames: media.stats().malformed,
+      callerSpeech,
+      end: { reason: end.reason, atMs: endAtMs, ...(end.transferTarget ? { transferTarget: end.transferTarget } : {}) },
+      transferTargets: call.restRequests
+        .filter((r) => r.operation === "transfer")
+        .map((r) => String((r.body as { targetParticipant?: { rawId?: string } }).targetParticipant?.rawId ?? "")),
+      toolRuns,
+      transcript: [],
+      voiceLiveEvents: emulator ? emulator.events.list().map((e) => e.type) : [],
+      voiceLiveClosedAtMs: closedPerf === undefined ? undefined : toMediaMs(closedPerf),
+      inProcess: !options.target,
+    };
+    const transcript = emulator ? conversationTranscript(emulator.connections()) : [];
+    const withTranscript: CallObservation = { ...observation, transcript };
+    const results = fixture.expectations.map((expectation) => checkExpectation(expectation, withTranscript));
+    return {
+      fixture,
+      passed: results.every((r) => r.passed),
+      results,
+      observation: withTranscript,
+      heard: media.heardAudio(),
+      transcript,
+      timeline: [...timeline].sort((a, b) => a.atMs - b.atMs),
+      leg,
+      speed,
+    };
+  } finally {
+    for (const close of owned) await close().catch(() => undefined);
+  }
+}
+
+/** Caller audio in order, split at each key press (DTMF goes between frames at its time). */
+function queueCaller(media: MediaCaller, fixture: Fixture, leg: LegName): void {
+  const bytes = fixture.callerMulaw;
+  const samples = fixture.callerSamples;
+  const events = [...fixture.dtmf].sort((a, b) => a.atMs - b.atMs);
+  let fromSample = 0;
+  const playUntil = (sample: number): void => {
+    const end = Math.min(Math.max(sample, fromSample), samples.length);
+    if (end <= fromSample) return;
+    // μ-law legs get the recorded bytes unchanged; PCM legs get them decoded and resampled.
+    if (leg === "mulaw8k") media.playEncoded(bytes.subarray(fromSample, end));
+    else media.play(samples.subarray(fromSample, end), 8000);
+    fromSample = end;
+  };
+  for (const event of events) {
+    // Whole 20 ms frames (160 samples at 8 kHz), so the timeline stays exact.
+    playUntil(Math.round(event.atMs / 20) * 160);
+    media.pressDigit(event.digit);
+  }
+  playUntil(samples.length);
+}
+
+/**
+ * Turns what the peers observe into timeline entries as the call goes: caller
+ * speech, bot speech (start and end), StopAudio, callbacks, what Voice Live
+ * received. Entries are released in time order, a little behind real time.
+ */
+function watch(
+  media: MediaCaller,
+  call: SimulatedCall,
+  emulator: VoiceLiveEmulator | undefined,
+  callerSpeech: readonly Span[],
+  toMediaMsFromWall: (wallMs: number) => number,
+  toMediaMsFromPerf: (perfMs: number) => number,
+  emit: (entry: TimelineEntry) => void,
+): { stop(): void } {
+  const pending: TimelineEntry[] = [];
+  const add = (who: TimelineEntry["who"], text: string, atMs: number): void => void pending.push({ who, text, atMs });
+  let runsStarted = 0;
+  let runsEnded = 0;
+  let stops = 0;
+  let callbacks = 0;
+  let events = 0;
+  let utterances = 0;
+  const poll = (final: boolean): void => {
+    const nowMs = media.mediaNowMs();
+    for (; utterances < callerSpeech.length && (final || callerSpeech[utterances]!.startMs <= nowMs); utterances += 1) {
+      const u = callerSpeech[utterances]!;
+      add("caller", `speaks (${((u.endMs - u.startMs) / 1000).toFixed(1)} s)`, u.startMs);
+    }
+    const heard = media.heardRuns();
+    for (; runsStarted < heard.length; runsStarted += 1) add("bot", "starts speaking", heard[runsStarted]!.startMs);
+    // A run is over once another began, or nothing has played for a while.
+    for (; runsEnded < heard.length && (runsEnded < heard.length - 1 || final || nowMs - heard[runsEnded]!.endMs > 200); runsEnded += 1) {
+      const run = heard[runsEnded]!;
+      add("bot", `stops speaking (${((run.endMs - run.startMs) / 1000).toFixed(1)} s heard)`, run.endMs);
+    }
+    const stopAt = media.received.filter((m) => m.kind === "stopAudio");
+    for (; stops < stopAt.length; stops += 1) add("bot", "StopAudio: the caller barged in, ACS flushes its queue", stopAt[stops]!.atMs);
+    for (; callbacks < call.callbacks.length; callbacks += 1) {
+      const callback = call.callbacks[callbacks]!;
+      add("acs", `callback ${callback.type} → HTTP ${callback.status ?? `error (${callback.error})`}`, toMediaMsFromPerf(callback.atMs));
+    }
+    if (emulator) {
+      const list = emulator.events.list();
+      for (; events < list.length; events += 1) {
+        const event = list[events]!;
+        if (event.type === "input_audio_buffer.append") continue;
+        add("voicelive", `← ${event.type}${describeClientEvent(event.event)}`, toMediaMsFromWall(Date.parse(event.receivedAt)));
+      }
+    }
+    pending.sort((a, b) => a.atMs - b.atMs);
+    while (pending.length > 0 && (final || pending[0]!.atMs <= nowMs - 300)) emit(pending.shift()!);
+  };
+  const timer = setInterval(() => poll(false), 50);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      poll(true);
+    },
+  };
+}
+
+function describeClientEvent(event: unknown): string {
+  const e = event as { response?: { pre_generated_assistant_message?: { content?: Array<{ text?: string }> } }; item?: { type?: string; role?: string; output?: string; content?: Array<{ text?: string }> } };
+  const said = e.response?.pre_generated_assistant_message?.content?.[0]?.text;
+  if (said) return ` (say "${said}")`;
+  if (e.item?.type === "function_call_output") return ` (tool output ${truncate(e.item.output ?? "", 60)})`;
+  if (e.item?.type === "message") return ` (${e.item.role}: "${truncate(e.item.content?.[0]?.text ?? "", 60)}")`;
+  return "";
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+async function voiceLiveClosed(emulator: VoiceLiveEmulator | undefined, timeoutMs: number): Promise<number | undefined> {
+  if (!emulator) return undefined;
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const connections = emulator.connections();
+    if (connections.length > 0 && connections.every((c) => c.closedAt !== null)) {
+      const lastClosedWall = Math.max(...connections.map((c) => Date.parse(c.closedAt!)));
+      return performance.now() - (Date.now() - lastClosedWall);
+    }
+    await sleep(10);
+  }
+  return undefined;
+}

@@ -1,0 +1,58 @@
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { fixtureDirs, loadFixture } from "../src/replay/fixture.js";
+import { replayFixture } from "../src/replay/runner.js";
+
+describe("recorded call fixtures, replayed at 4× real time", () => {
+  for (const dir of fixtureDirs("all")) {
+    it(`${basename(dir)} replays with every expectation met`, async () => {
+      const fixture = loadFixture(dir);
+      expect(fixture.expectations.length).toBeGreaterThan(0);
+      const result = await replayFixture(fixture, { speed: 4 });
+      const failed = result.results.filter((r) => !r.passed).map((r) => `${r.name} — ${r.detail}`);
+      expect(failed).toEqual([]);
+      expect(result.results.filter((r) => r.skipped)).toEqual([]);
+    }, 90_000);
+  }
+});
+
+describe("the replay tool", () => {
+  it("exits non-zero and names an expectation that does not hold", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "broken-")), "greeting-too-slow");
+    cpSync("fixtures/calls/greeting-question", dir, { recursive: true });
+    const expectations = JSON.parse(readFileSync(join(dir, "expect.json"), "utf8"));
+    expectations.expectations.unshift({ type: "greeting_starts_within", ms: 1 });
+    writeFileSync(join(dir, "expect.json"), JSON.stringify(expectations));
+    const out = mkdtempSync(join(tmpdir(), "replay-out-"));
+    const run = spawnSync(process.execPath, ["--import", "tsx", "src/replay/cli.ts", dir, "--fast", "--quiet", "--out", out], { encoding: "utf8", timeout: 60_000 });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/✗ greeting-too-slow: greeting starts within 1 ms of media connect — first bot audio at \d+ ms/);
+    expect(run.stdout).toMatch(/0\/1 fixture\(s\) passed/);
+    const report = JSON.parse(readFileSync(join(out, "greeting-too-slow", "report.json"), "utf8"));
+    expect(report.passed).toBe(false);
+    expect(readFileSync(join(out, "greeting-too-slow", "transcript.txt"), "utf8")).toMatch(/^Bot: Thank you for calling Contoso/m);
+  }, 90_000);
+
+  it("refuses a fixture whose caller audio is not μ-law 8 kHz", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "bad-")), "pcm");
+    cpSync("fixtures/calls/greeting-question", dir, { recursive: true });
+    const pcm = Buffer.alloc(44 + 3200);
+    pcm.write("RIFF", 0, "ascii");
+    pcm.writeUInt32LE(36 + 3200, 4);
+    pcm.write("WAVEfmt ", 8, "ascii");
+    pcm.writeUInt32LE(16, 16);
+    pcm.writeUInt16LE(1, 20);
+    pcm.writeUInt16LE(1, 22);
+    pcm.writeUInt32LE(16000, 24);
+    pcm.writeUInt32LE(32000, 28);
+    pcm.writeUInt16LE(2, 32);
+    pcm.writeUInt16LE(16, 34);
+    pcm.write("data", 36, "ascii");
+    pcm.writeUInt32LE(3200, 40);
+    writeFileSync(join(dir, "caller.wav"), pcm);
+    expect(() => loadFixture(dir)).toThrow(/caller.wav must be G.711 μ-law 8 kHz mono/);
+  });
+});
