@@ -9,8 +9,8 @@
  * bot's own codecs:
  *   in:  ACS AudioData text → parseAcsMediaMessage → base64 → inbound.push →
  *        encodeInputAudioAppend → bytes for the socket
- *   out: response.audio.delta text (20 ms) → JSON.parse → AudioDeltaDecoder →
- *        outbound.push → frame packer → encodeAcsAudioData → bytes for the socket
+ *   out: response.audio.delta text (20 ms) → JSON.parse → base64 decode →
+ *        outbound.pushPcm16Bytes → frame packer → encodeAcsAudioData → bytes for the socket
  * ("bytes for the socket" = the UTF-8 write ws does; it also flattens the
  * concatenated strings, which would otherwise hide the cost of building them.)
  *
@@ -23,7 +23,7 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { encodeAcsAudioData, parseAcsMediaMessage } from "../src/media/acs-codec.js";
-import { AudioDeltaDecoder, encodeInputAudioAppend } from "../src/voicelive/codec.js";
+import { encodeInputAudioAppend } from "../src/voicelive/codec.js";
 import {
   createBase64Decoder,
   createFramePacker,
@@ -147,7 +147,7 @@ function framed(format: LegFormat, m: Material, options: ConverterOptions): Pair
   const frameBytes = legFrameBytes(format);
   const packer = createFramePacker(frameBytes);
   const base64 = createBase64Decoder();
-  const deltas = new AudioDeltaDecoder();
+  const deltaBase64 = createBase64Decoder();
   const wire = Buffer.allocUnsafe(64 * 1024); // stands in for ws turning text into frame bytes
   let i = 0;
   return (pairs) => {
@@ -159,7 +159,7 @@ function framed(format: LegFormat, m: Material, options: ConverterOptions): Pair
         sink += wire.write(append);
       }
       const event = JSON.parse(m.deltaTexts[i]) as { type: string; delta: string };
-      const frames = packer.push(outbound.push(deltas.decode(event.delta)));
+      const frames = packer.push(outbound.pushPcm16Bytes(deltaBase64.decode(event.delta)));
       for (let at = 0; at < frames.length; at += frameBytes) {
         sink += wire.write(encodeAcsAudioData(frames.subarray(at, at + frameBytes)));
       }

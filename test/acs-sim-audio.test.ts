@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MULAW_DECODE_TABLE } from "../src/audio/mulaw.js";
 import { encodeCallerAudio } from "../src/acs-sim/caller-audio.js";
 import { legSpec } from "../src/acs-sim/leg.js";
-import { decodeWav, encodeWav } from "../src/audio/wav.js";
+import { decodeWav, encodeWav, wavHeader } from "../src/audio/wav.js";
 import { sine, tonePower } from "./acs-sim-fake-peers.js";
 
 const pcmSamples = (bytes: Uint8Array) => {
@@ -49,19 +49,7 @@ describe("WAV files for utterances and what the caller heard", () => {
   });
 
   it("reads G.711 μ-law recordings, keeping the codes for unchanged replay", () => {
-    const header = Buffer.alloc(44);
-    header.write("RIFF", 0, "ascii");
-    header.writeUInt32LE(36 + 4, 4);
-    header.write("WAVEfmt ", 8, "ascii");
-    header.writeUInt32LE(16, 16);
-    header.writeUInt16LE(7, 20);
-    header.writeUInt16LE(1, 22);
-    header.writeUInt32LE(8000, 24);
-    header.writeUInt32LE(8000, 28);
-    header.writeUInt16LE(1, 32);
-    header.writeUInt16LE(8, 34);
-    header.write("data", 36, "ascii");
-    header.writeUInt32LE(4, 40);
+    const header = wavHeader("mulaw", 8000, 4);
     const decoded = decodeWav(Buffer.concat([header, Buffer.from([0xff, 0x7f, 0x00, 0x80])]));
     expect(decoded).toMatchObject({ sampleRateHz: 8000, encoding: "mulaw" });
     expect(Array.from(decoded.data)).toEqual([0xff, 0x7f, 0x00, 0x80]);

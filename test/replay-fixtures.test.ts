@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { encodeWav } from "../src/audio/index.js";
 import { fixtureDirs, loadFixture } from "../src/replay/fixture.js";
 import { replayFixture } from "../src/replay/runner.js";
 
@@ -39,19 +40,7 @@ describe("the replay tool", () => {
   it("refuses a fixture whose caller audio is not μ-law 8 kHz", () => {
     const dir = join(mkdtempSync(join(tmpdir(), "bad-")), "pcm");
     cpSync("fixtures/calls/greeting-question", dir, { recursive: true });
-    const pcm = Buffer.alloc(44 + 3200);
-    pcm.write("RIFF", 0, "ascii");
-    pcm.writeUInt32LE(36 + 3200, 4);
-    pcm.write("WAVEfmt ", 8, "ascii");
-    pcm.writeUInt32LE(16, 16);
-    pcm.writeUInt16LE(1, 20);
-    pcm.writeUInt16LE(1, 22);
-    pcm.writeUInt32LE(16000, 24);
-    pcm.writeUInt32LE(32000, 28);
-    pcm.writeUInt16LE(2, 32);
-    pcm.writeUInt16LE(16, 34);
-    pcm.write("data", 36, "ascii");
-    pcm.writeUInt32LE(3200, 40);
+    const pcm = encodeWav(new Int16Array(1600), 16000);
     writeFileSync(join(dir, "caller.wav"), pcm);
     expect(() => loadFixture(dir)).toThrow(/caller.wav must be G.711 μ-law 8 kHz mono/);
   });

@@ -2,6 +2,7 @@
  * Parsing and encoding of ACS media socket frames. Runs 50 times a second per
  * call each way, so encoding builds strings directly instead of JSON.stringify.
  */
+import { base64FromBytes } from "../audio/index.js";
 import { AppError } from "../errors.js";
 import type { AcsInboundMessage } from "./acs-protocol.js";
 
@@ -67,6 +68,5 @@ export function parseAcsMediaMessage(text: string): AcsInboundMessage {
 
 /** One outbound audio frame toward the caller (bytes in the leg's format). */
 export function encodeAcsAudioData(payload: Uint8Array): string {
-  const base64 = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("base64");
-  return `{"kind":"audioData","audioData":{"data":"${base64}"}}`;
+  return `{"kind":"audioData","audioData":{"data":"${base64FromBytes(payload)}"}}`;
 }

@@ -14,7 +14,7 @@ import type { Clock, Timer } from "../clock.js";
 import type { Config } from "../config/index.js";
 import { errorMessage } from "../errors.js";
 import type { Metrics } from "../metrics.js";
-import { AudioDeltaDecoder, encodeInputAudioAppend } from "../voicelive/codec.js";
+import { encodeInputAudioAppend } from "../voicelive/codec.js";
 import type { VoiceLiveConnector } from "../voicelive/connector.js";
 import { pregeneratedResponse } from "../voicelive/greeting.js";
 import { BENIGN_ERROR_CODES, type ServerEvent } from "../voicelive/protocol.js";
@@ -63,7 +63,6 @@ export class CallSession {
   readonly context: CallContext;
   readonly log: Logger;
   private readonly leg: PhoneLeg;
-  private readonly deltas = new AudioDeltaDecoder();
   private voiceLive: VoiceLiveSession | undefined;
   private readonly greeting: GreetingController;
   private mediaConnectedMs: number | undefined;
@@ -334,8 +333,11 @@ export class CallSession {
       return;
     }
     this.playingResponseId = responseId;
-    if (!this.leg.playAssistant(itemId, this.deltas.decode(delta))) {
-      this.deps.metrics.assistantAudioDropped.inc({ reason: "no_media" });
+    try {
+      if (!this.leg.playAssistant(itemId, delta)) this.deps.metrics.assistantAudioDropped.inc({ reason: "no_media" });
+    } catch (error) {
+      this.deps.metrics.assistantAudioDropped.inc({ reason: "bad_audio" });
+      this.log.warn({ reason: errorMessage(error), responseId }, "assistant audio delta rejected by the audio layer");
     }
   }
 
@@ -372,7 +374,6 @@ export class CallSession {
     const stopped = this.leg.stopPlayback(nowMs);
     if (!stopped) return;
     const played = stopped.heard;
-    this.deltas.reset();
     if (this.playingResponseId !== undefined) this.interrupted.add(this.playingResponseId);
     this.deps.metrics.bargeIns.inc();
     const playedMs = played ? Math.max(1, Math.round(played.playedMs)) : undefined;
@@ -407,7 +408,6 @@ export class CallSession {
     this.voiceLive = undefined;
     // Whatever was queued belongs to the dead session.
     this.leg.stopPlayback(this.deps.clock.nowMs());
-    this.deltas.reset();
     try {
       const session = await this.deps.connector.open(this.log);
       if (this.closed) {

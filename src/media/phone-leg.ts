@@ -10,7 +10,7 @@ import {
   createOutboundConverter,
   type InboundConverter,
   type LegFormat,
-  type OutboundConverter,
+  type OutboundConverterWithBytes,
 } from "../audio/index.js";
 import type { Metrics } from "../metrics.js";
 import { encodeAcsAudioData } from "./acs-codec.js";
@@ -29,9 +29,10 @@ export class PhoneLeg {
   private socket: WebSocket | undefined;
   private currentFormat: LegFormat | undefined;
   private inbound: InboundConverter | undefined;
-  private outbound: OutboundConverter | undefined;
+  private outbound: OutboundConverterWithBytes | undefined;
   private stream: OutboundStream | undefined;
-  private readonly base64 = createBase64Decoder(2048);
+  private readonly callerBase64 = createBase64Decoder(2048);
+  private readonly assistantBase64 = createBase64Decoder(16 * 1024);
 
   constructor(
     private readonly pacer: Pacer,
@@ -84,15 +85,19 @@ export class PhoneLeg {
 
   /** Caller audio → 24 kHz samples (a view valid until the next call). Throws AudioError on bad payloads. */
   decodeCallerAudio(base64: string): Int16Array {
-    return this.inbound!.push(this.base64.decode(base64));
+    return this.inbound!.push(this.callerBase64.decode(base64));
   }
 
-  /** Assistant audio (24 kHz) toward the caller; false when there is no leg yet. */
-  playAssistant(itemId: string, samples: Int16Array): boolean {
+  /**
+   * Assistant audio (a base64 PCM16 24 kHz delta) toward the caller; false when
+   * there is no leg yet. An odd byte is carried to the next delta by the
+   * converter. Throws AudioError on an absurdly large delta.
+   */
+  playAssistant(itemId: string, base64Delta: string): boolean {
     const stream = this.stream;
     if (!stream || !this.outbound) return false;
     const wasIdle = stream.queuedFrames === 0;
-    stream.enqueue(this.outbound.push(samples), itemId);
+    stream.enqueue(this.outbound.pushPcm16Bytes(this.assistantBase64.decode(base64Delta)), itemId);
     // The first audio of an answer should not wait for the next tick.
     if (wasIdle) this.pacer.kick(stream);
     return true;
