@@ -3,29 +3,28 @@
  * Tests, replays and `main` all build the bot through here.
  */
 import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
+import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { callbacksRoute } from "./calls/callbacks-route.js";
+import { callExtensions } from "./call-extensions.js";
 import { createAcsJwtVerifier, type AcsJwtVerifier } from "./calls/acs-jwt.js";
 import { createAcsCallControl, createCallAutomationClient, type CallControl } from "./calls/call-control.js";
 import { CallService, type CallServiceHooks } from "./calls/call-service.js";
+import { callbacksRoute } from "./calls/callbacks-route.js";
 import { incomingCallRoute } from "./calls/incoming-call-route.js";
 import { createSystemClock, type Clock } from "./clock.js";
-import type { Config } from "./config/index.js";
-import { healthRoutes } from "./health-routes.js";
-import { createMetrics, type Metrics } from "./metrics.js";
-import fastifyWebsocket from "@fastify/websocket";
+import { ConfigError, type Config } from "./config/index.js";
 import { loadScenario, startVoiceLiveEmulator, type VoiceLiveEmulator } from "./emulator/index.js";
-import { MediaSessions } from "./media/media-sessions.js";
+import { AppError } from "./errors.js";
+import { healthRoutes } from "./health-routes.js";
 import { mediaRoute } from "./media/media-route.js";
+import { MediaSessions } from "./media/media-sessions.js";
 import { createPacer } from "./media/pacer.js";
+import { createMetrics, type Metrics } from "./metrics.js";
+import { buildToolRegistry, interimResponseConfig, telephonyDeps, type ToolDefinition, type ToolRegistry } from "./tools/index.js";
 import { createVoiceLiveConnector, type VoiceLiveConnector } from "./voicelive/connector.js";
 import { entraAuth, type VoiceLiveTarget } from "./voicelive/endpoint.js";
 import { buildSessionSettings } from "./voicelive/session-config.js";
-import { ConfigError } from "./config/index.js";
-import { CallRecorder } from "./replay/recorder.js";
-import { AppError } from "./errors.js";
-import { buildToolRegistry, interimResponseConfig, telephonyDeps, toolExtensions, type ToolDefinition, type ToolRegistry } from "./tools/index.js";
 
 export interface BotDeps {
   readonly config: Config;
@@ -106,17 +105,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     calls,
     callControl,
     logger,
-    extensions: (call) => {
-      const extensions = toolExtensions({ config, registry: tools, telephony, metrics, clock })(call);
-      if (config.call.recordDir) {
-        const describe = (name: string) => {
-          const tool = tools.get(name);
-          return tool ? { description: tool.description, parameters: tool.parameters } : undefined;
-        };
-        extensions.push(new CallRecorder(config.call.recordDir, call.context, config, describe, call.log, clock.date()));
-      }
-      return extensions;
-    },
+    extensions: callExtensions({ config, tools, telephony, metrics, clock }),
   });
 
   const server = Fastify({

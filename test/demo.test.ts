@@ -17,7 +17,7 @@ describe("npm run demo (the README's first command)", () => {
     });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/ACS {8}IncomingCall \+12065551212 → \+14255551212 delivered \(HTTP 200\)/);
+    expect(run.stdout).toMatch(/ACS {8}IncomingCall \+12065551212 → \+14255551212 delivered \(HTTP 200 in \d+ ms\)/);
     expect(run.stdout).toMatch(/bot {8}starts speaking/);
     expect(run.stdout).toMatch(/call ended: callerHungUp/);
     expect(run.stdout).toMatch(/The call worked\./);

@@ -24,6 +24,7 @@ import { GreetingController } from "./greeting-controller.js";
 import { legFormatFromAnswer, legFormatFromMetadata } from "./leg-format.js";
 import type { Pacer } from "./pacer.js";
 import { PhoneLeg } from "./phone-leg.js";
+import { VoiceLiveLink } from "./voicelive-link.js";
 
 /** What tools and other add-ons can do with a live call (see src/tools). */
 export interface CallSessionExtension {
@@ -55,22 +56,18 @@ export interface CallSessionDeps {
   readonly extensions?: readonly CallSessionExtension[];
 }
 
-/** Reconnects to Voice Live per call: a second drop means the service is not coming back soon. */
-const MAX_VOICELIVE_RECONNECTS = 1;
-const READY_TIMEOUT_MS = 10_000;
 
 export class CallSession {
   readonly context: CallContext;
   readonly log: Logger;
   private readonly leg: PhoneLeg;
-  private voiceLive: VoiceLiveSession | undefined;
+  private readonly link: VoiceLiveLink;
   private readonly greeting: GreetingController;
   private mediaConnectedMs: number | undefined;
   private speechStoppedMs: number | undefined;
   /** Responses cut by barge-in: their late deltas must not reach the caller. */
   private readonly interrupted = new Set<string>();
   private playingResponseId: string | undefined;
-  private reconnects = 0;
   private closeTimer: Timer | undefined;
   private closedReason: string | undefined;
   private readonly closeListeners: Array<(reason: string) => void> = [];
@@ -82,6 +79,16 @@ export class CallSession {
     this.log = deps.log;
     this.audioTaps = (deps.extensions ?? []).filter((extension) => extension.onCallerAudio !== undefined);
     this.greeting = new GreetingController(deps.config.call.greeting, deps.context, deps.clock, deps.log, deps.conversationLog);
+    this.link = new VoiceLiveLink(
+      { connector: deps.connector, config: deps.config.voiceLive, metrics: deps.metrics, log: deps.log, conversationLog: deps.conversationLog },
+      {
+        onEvent: (event) => this.handleVoiceLiveEvent(event),
+        // Whatever was queued belongs to the dead session.
+        onDropped: () => this.leg.stopPlayback(this.deps.clock.nowMs()),
+        onReconnected: (session) => void session.requestResponse(pregeneratedResponse(this.deps.config.call.media.reconnectText)),
+        onLost: (reason, error) => void this.fail(reason, error),
+      },
+    );
     this.leg = new PhoneLeg(deps.pacer, deps.metrics, {
       itemStarted: (itemId, nowMs) => this.itemStartedPlaying(itemId, nowMs),
       drained: () => this.outboundDrained(),
@@ -97,7 +104,11 @@ export class CallSession {
   }
 
   get session(): VoiceLiveSession | undefined {
-    return this.voiceLive;
+    return this.link.session;
+  }
+
+  private get voiceLive(): VoiceLiveSession | undefined {
+    return this.link.session;
   }
 
   get callConnectionId(): string | undefined {
@@ -144,17 +155,7 @@ export class CallSession {
 
   /** Takes the pre-warmed session if there is one, else connects now. */
   start(prewarmed: Promise<VoiceLiveSession> | undefined): void {
-    const first = prewarmed ?? this.deps.connector.open(this.log);
-    first
-      .catch((error: unknown) => {
-        if (!prewarmed) throw error;
-        this.log.warn({ err: error }, "pre-warmed Voice Live session failed; connecting again");
-        return this.deps.connector.open(this.log);
-      })
-      .then(
-        (session) => this.adopt(session),
-        (error: unknown) => this.fail("voicelive_unavailable", error),
-      );
+    this.link.start(prewarmed);
   }
 
   // ---------------------------------------------------------------- media side
@@ -262,26 +263,6 @@ export class CallSession {
   }
 
   // ----------------------------------------------------------- Voice Live side
-
-  private adopt(session: VoiceLiveSession): void {
-    if (this.closed) {
-      session.close("call_ended");
-      return;
-    }
-    this.voiceLive = session;
-    this.deps.conversationLog.write("voicelive_session", {
-      sessionId: session.sessionId,
-      mode: this.deps.config.voiceLive.mode,
-      voice: this.deps.config.voiceLive.voice,
-    });
-    session.attach({
-      onEvent: (event) => this.handleVoiceLiveEvent(event),
-      onDropped: (info) => void this.reconnect(info),
-    });
-    session.whenReady(READY_TIMEOUT_MS).catch((error: unknown) => {
-      if (this.voiceLive === session && !this.closed && !session.closed) void this.fail("voicelive_not_ready", error);
-    });
-  }
 
   private handleVoiceLiveEvent(event: ServerEvent): void {
     switch (event.type) {
@@ -395,37 +376,6 @@ export class CallSession {
     this.deps.conversationLog.write("error", { source: "voicelive", code: error.code, message: error.message, param: error.param });
   }
 
-  /** Voice Live dropped mid-call: one reconnect (fresh token, same config), else hang up. */
-  private async reconnect(info: { code: number; reason: string }): Promise<void> {
-    if (this.closed) return;
-    this.deps.conversationLog.write("voicelive_dropped", { code: info.code, reason: info.reason });
-    if (this.reconnects >= MAX_VOICELIVE_RECONNECTS) {
-      this.deps.metrics.voiceLiveReconnects.inc({ outcome: "gave_up" });
-      await this.fail("voicelive_lost", new Error(`Voice Live closed (${info.code} ${info.reason}) after ${this.reconnects} reconnect(s)`));
-      return;
-    }
-    this.reconnects += 1;
-    this.voiceLive = undefined;
-    // Whatever was queued belongs to the dead session.
-    this.leg.stopPlayback(this.deps.clock.nowMs());
-    try {
-      const session = await this.deps.connector.open(this.log);
-      if (this.closed) {
-        session.close("call_ended");
-        return;
-      }
-      this.adopt(session);
-      await session.whenReady(READY_TIMEOUT_MS);
-      this.deps.metrics.voiceLiveReconnects.inc({ outcome: "reconnected" });
-      this.log.info("Voice Live reconnected");
-      this.deps.conversationLog.write("voicelive_reconnected", { sessionId: session.sessionId });
-      void session.requestResponse(pregeneratedResponse(this.deps.config.call.media.reconnectText));
-    } catch (error) {
-      this.deps.metrics.voiceLiveReconnects.inc({ outcome: "failed" });
-      await this.fail("voicelive_lost", error);
-    }
-  }
-
   /** Something the call cannot live without is gone: hang up rather than leave the caller in silence. */
   private async fail(reason: string, error: unknown): Promise<void> {
     if (this.closed) return;
@@ -446,9 +396,10 @@ export class CallSession {
     if (this.closeTimer !== undefined) this.deps.clock.clearTimeout(this.closeTimer);
     this.greeting.close();
     this.leg.close(reason);
-    this.voiceLive?.close(reason);
+    const unsent = this.voiceLive?.counters.unsent ?? 0;
+    this.link.close(reason);
     this.wakeIdleWaiters();
-    this.log.info({ reason, unsentToVoiceLive: this.voiceLive?.counters.unsent ?? 0 }, "call session closed");
+    this.log.info({ reason, unsentToVoiceLive: unsent }, "call session closed");
     this.deps.conversationLog.write("call_ended", { reason });
     this.deps.conversationLog.close();
     for (const extension of this.deps.extensions ?? []) extension.onClosed?.(reason);

@@ -16,6 +16,7 @@ export type Expectation =
   | { readonly type: "call_ends"; readonly reason: string; readonly withinMs?: number }
   | { readonly type: "transfer_requested"; readonly target: string }
   | { readonly type: "transcript_includes"; readonly role: "user" | "assistant"; readonly text: string }
+  | { readonly type: "transcript_excludes"; readonly role: "user" | "assistant"; readonly text: string }
   | { readonly type: "voicelive_closed_within"; readonly ms: number }
   | { readonly type: "voicelive_events_in_order"; readonly types: readonly string[] }
   | { readonly type: "no_malformed_frames" };
@@ -39,6 +40,7 @@ const TYPES = new Set([
   "call_ends",
   "transfer_requested",
   "transcript_includes",
+  "transcript_excludes",
   "voicelive_closed_within",
   "voicelive_events_in_order",
   "no_malformed_frames",
@@ -76,6 +78,8 @@ export function describeExpectation(e: Expectation): string {
       return `transfer to ${e.target} requested`;
     case "transcript_includes":
       return `${e.role} said "${e.text}"`;
+    case "transcript_excludes":
+      return `${e.role} never said "${e.text}"`;
     case "voicelive_closed_within":
       return `Voice Live closed within ${e.ms} ms of the call ending`;
     case "voicelive_events_in_order":
@@ -136,6 +140,11 @@ export function checkExpectation(e: Expectation, o: CallObservation): Expectatio
       const said = o.transcript.filter((line) => line.role === e.role).map((line) => line.text);
       const ok = said.some((text) => text.toLowerCase().includes(e.text.toLowerCase()));
       return result(ok, `${e.role} lines: ${said.map((t) => `"${t}"`).join(" | ") || "none"}`);
+    }
+    case "transcript_excludes": {
+      const said = o.transcript.filter((line) => line.role === e.role).map((line) => line.text);
+      const hit = said.find((text) => text.toLowerCase().includes(e.text.toLowerCase()));
+      return result(hit === undefined, hit === undefined ? `no ${e.role} line contains it` : `found in "${hit}"`);
     }
     case "voicelive_closed_within": {
       if (!o.end) return result(false, "the call did not end");

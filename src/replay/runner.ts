@@ -73,7 +73,8 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
     timeline.push(entry);
     options.onTimeline?.(entry);
   };
-  const note = (who: TimelineEntry["who"], text: string, atMs = mediaMs()): void => record({ atMs, who, text });
+  let emitNote: (entry: TimelineEntry) => void = record;
+  const note = (who: TimelineEntry["who"], text: string, atMs = mediaMs()): void => emitNote({ atMs, who, text });
 
   const toolRuns: Array<Span & { name: string }> = [];
   const tools = fixture.tools.map((tool): ToolDefinition => ({
@@ -136,17 +137,22 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
       leg,
       speed,
     });
-    note("acs", `IncomingCall ${fixture.from} → ${fixture.to} delivered (HTTP ${call.deliveries[0]?.status ?? "?"})`, 0);
     media = await call.mediaConnected;
     const mediaStartPerf = performance.now() - media.mediaNowMs() / speed;
     const toMediaMs = (perfMs: number): number => (perfMs - mediaStartPerf) * speed;
-    note("acs", `answered; media connected (${leg}, ${speed === 1 ? "real time" : `${speed}× real time`})`);
-
-    // The caller: audio with key presses interleaved at their times; hang-up if scripted.
-    queueCaller(media, fixture, leg);
     const callerSpeech = speechSegments(fixture.callerSamples, 8000);
     const mediaStartWall = Date.now() - media.mediaNowMs() / speed;
     const watcher = watch(media, call, emulator, callerSpeech, (wallMs) => (wallMs - mediaStartWall) * speed, toMediaMs, record);
+    // From here on, notes go through the watcher so the timeline stays in time order.
+    emitNote = (entry) => watcher.add(entry);
+    const delivery = call.deliveries[0];
+    note("acs", `IncomingCall ${fixture.from} → ${fixture.to} delivered (HTTP ${delivery?.status ?? "?"} in ${Math.round(delivery?.durationMs ?? 0)} ms)`, delivery ? toMediaMs(delivery.atMs) : 0);
+    const answer = call.restRequests.find((r) => r.operation === "answer");
+    if (answer) note("acs", "the bot answered (answerCall)", toMediaMs(answer.atMs));
+    note("acs", `media connected (${leg}, ${speed === 1 ? "real time" : `${speed}× real time`})`, 0);
+
+    // The caller: audio with key presses interleaved at their times; hang-up if scripted.
+    queueCaller(media, fixture, leg);
     const audioEndMs = fixture.callerDurationMs;
     const deadlineMs = fixture.hangUpAtMs ?? audioEndMs + fixture.tailMs;
     const ended = await Promise.race([
@@ -236,7 +242,7 @@ function watch(
   toMediaMsFromWall: (wallMs: number) => number,
   toMediaMsFromPerf: (perfMs: number) => number,
   emit: (entry: TimelineEntry) => void,
-): { stop(): void } {
+): { add(entry: TimelineEntry): void; stop(): void } {
   const pending: TimelineEntry[] = [];
   const add = (who: TimelineEntry["who"], text: string, atMs: number): void => void pending.push({ who, text, atMs });
   let runsStarted = 0;
@@ -277,6 +283,7 @@ function watch(
   };
   const timer = setInterval(() => poll(false), 50);
   return {
+    add: (entry) => void pending.push(entry),
     stop: () => {
       clearInterval(timer);
       poll(true);
