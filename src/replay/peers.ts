@@ -6,6 +6,8 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
 import type { JWK } from "jose";
 import pino from "pino";
@@ -31,7 +33,11 @@ export const REPLAY_PUBLIC_BASE_URL = "https://bot.replay.invalid";
 
 export async function startReplayPeers(options: { botUrl: string; portBase: number; stateFile: string; speed: number }): Promise<ReplayPeers> {
   const state = loadState(options.stateFile);
-  const issuer = await startTokenIssuer({ audience: state.resourceId, port: options.portBase + 1, ...(state.signingKey ? { signingKey: state.signingKey } : {}) });
+  const issuer = await startTokenIssuer({
+    audience: state.resourceId,
+    port: options.portBase === 0 ? 0 : options.portBase + 1,
+    ...(state.signingKey ? { signingKey: state.signingKey } : {}),
+  });
   if (!state.signingKey) {
     state.signingKey = await issuer.exportSigningKey();
     saveState(options.stateFile, state as PeerState);
@@ -44,7 +50,8 @@ export async function startReplayPeers(options: { botUrl: string; portBase: numb
     speed: options.speed,
     tunnel: tunnelTo(options.botUrl),
   });
-  const emulatorPort = options.portBase + 2;
+  // Port base 0 (tests): any free ports, the emulator's chosen once and reused for every fixture.
+  const emulatorPort = options.portBase === 0 ? await freePort() : options.portBase + 2;
   return {
     target: {
       botUrl: options.botUrl,
@@ -84,4 +91,15 @@ function loadState(path: string): Partial<PeerState> & { resourceId: string; acc
 function saveState(path: string, state: Partial<PeerState>): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
