@@ -1,4 +1,5 @@
 /** Signal generation and measurement shared by the audio tests (not a test file itself). */
+import { createRandom } from "../src/emulator/rng.js";
 
 /** A sine at `frequencyHz`, int16, `amplitude` peak. */
 export function tone(frequencyHz: number, sampleRateHz: number, samples: number, amplitude: number): Int16Array {
@@ -39,17 +40,8 @@ export function foldHz(frequencyHz: number, sampleRateHz: number): number {
   return f > sampleRateHz / 2 ? sampleRateHz - f : f;
 }
 
-/** Deterministic pseudo-random generator (mulberry32) so failures reproduce. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random generator (the emulator's mulberry32) so failures reproduce. */
+export const prng = createRandom;
 
 /** Speech-like test material: a few tones plus noise, int16. */
 export function testSignal(sampleRateHz: number, samples: number, seed = 1): Int16Array {

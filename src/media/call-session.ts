@@ -107,10 +107,6 @@ export class CallSession {
     return this.link.session;
   }
 
-  private get voiceLive(): VoiceLiveSession | undefined {
-    return this.link.session;
-  }
-
   get callConnectionId(): string | undefined {
     return this.deps.callConnectionId;
   }
@@ -124,13 +120,13 @@ export class CallSession {
    * response is active; resolves when that response is done.
    */
   say(text: string): Promise<ResponseOutcome> {
-    if (!this.voiceLive || this.closed) return Promise.resolve({ responseId: undefined, status: "closed" });
-    return this.voiceLive.requestResponse(pregeneratedResponse(text));
+    if (!this.session || this.closed) return Promise.resolve({ responseId: undefined, status: "closed" });
+    return this.session.requestResponse(pregeneratedResponse(text));
   }
 
   /** Resolves when no response is active and everything sent to the caller has played (or the call closed). */
   whenIdle(): Promise<void> {
-    if (this.closed || (this.voiceLive?.activeResponseId === undefined && this.leg.idle(this.deps.clock.nowMs()))) {
+    if (this.closed || (this.session?.activeResponseId === undefined && this.leg.idle(this.deps.clock.nowMs()))) {
       return Promise.resolve();
     }
     return new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -234,7 +230,7 @@ export class CallSession {
       this.log.warn("audio before AudioMetadata; assuming the answered format");
       this.setLeg(legFormatFromAnswer(this.deps.config.acs.audioFormat));
     }
-    const flows = this.greeting.callerAudioFlows && this.voiceLive?.ready === true;
+    const flows = this.greeting.callerAudioFlows && this.session?.ready === true;
     if (!flows && this.audioTaps.length === 0) {
       this.countHeldFrame();
       return;
@@ -253,7 +249,7 @@ export class CallSession {
       this.countHeldFrame();
       return;
     }
-    if (!this.voiceLive!.sendRaw(encodeInputAudioAppend(samples))) {
+    if (!this.session!.sendRaw(encodeInputAudioAppend(samples))) {
       this.deps.metrics.mediaFramesDropped.inc({ reason: "voicelive_unavailable" });
     }
   }
@@ -305,7 +301,7 @@ export class CallSession {
 
   /** Exactly once per call, as soon as Voice Live is ready and the phone leg is known. */
   private maybeGreet(): void {
-    if (!this.closed) this.greeting.greetIfReady(this.voiceLive, this.leg.format !== undefined);
+    if (!this.closed) this.greeting.greetIfReady(this.session, this.leg.format !== undefined);
   }
 
   private playAssistantAudio(responseId: string, itemId: string, delta: string): void {
@@ -337,12 +333,12 @@ export class CallSession {
     this.interrupted.delete(responseId);
     const idle = this.leg.idle(this.deps.clock.nowMs());
     this.greeting.responseDone(responseId, status, idle);
-    if (idle && this.voiceLive?.activeResponseId === undefined) this.wakeIdleWaiters();
+    if (idle && this.session?.activeResponseId === undefined) this.wakeIdleWaiters();
   }
 
   private outboundDrained(): void {
     this.greeting.drained();
-    if (this.voiceLive?.activeResponseId === undefined) this.wakeIdleWaiters();
+    if (this.session?.activeResponseId === undefined) this.wakeIdleWaiters();
   }
 
   /**
@@ -360,7 +356,7 @@ export class CallSession {
     const playedMs = played ? Math.max(1, Math.round(played.playedMs)) : undefined;
     if (played && !this.deps.config.voiceLive.autoTruncate) {
       // Tell the model what the caller actually heard (never 0 for an item that played).
-      this.voiceLive?.send({ type: "conversation.item.truncate", item_id: played.itemId, content_index: 0, audio_end_ms: playedMs! });
+      this.session?.send({ type: "conversation.item.truncate", item_id: played.itemId, content_index: 0, audio_end_ms: playedMs! });
     }
     this.log.info({ itemId: played?.itemId, playedMs }, "barge-in: caller spoke over the assistant");
     this.deps.conversationLog.write("barge_in", { itemId: played?.itemId, heardMs: playedMs });
@@ -396,7 +392,7 @@ export class CallSession {
     if (this.closeTimer !== undefined) this.deps.clock.clearTimeout(this.closeTimer);
     this.greeting.close();
     this.leg.close(reason);
-    const unsent = this.voiceLive?.counters.unsent ?? 0;
+    const unsent = this.session?.counters.unsent ?? 0;
     this.link.close(reason);
     this.wakeIdleWaiters();
     this.log.info({ reason, unsentToVoiceLive: unsent }, "call session closed");

@@ -21,9 +21,9 @@ export interface MediaRouteDeps {
   readonly metrics: Metrics;
 }
 
-const contexts = new WeakMap<FastifyRequest, CallContext>();
-
 export async function mediaRoute(app: FastifyInstance, deps: MediaRouteDeps): Promise<void> {
+  // The verified call context, handed from preValidation to the socket handler.
+  const contexts = new WeakMap<FastifyRequest, CallContext>();
   app.route({
     method: "GET",
     url: "/media",
