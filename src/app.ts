@@ -2,22 +2,25 @@
  * The composition root: takes config and collaborators, builds the Fastify app.
  * Tests, replays and `main` all build the bot through here.
  */
+import { mkdir } from "node:fs/promises";
 import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { callExtensions } from "./call-extensions.js";
 import { createAcsJwtVerifier, type AcsJwtVerifier } from "./calls/acs-jwt.js";
-import { createAcsCallControl, createCallAutomationClient, type CallControl } from "./calls/call-control.js";
+import { createAcsCallControl, createCallAutomationClient, withRequestDeadlines, type CallControl } from "./calls/call-control.js";
 import { CallService, type CallServiceHooks } from "./calls/call-service.js";
 import { callbacksRoute } from "./calls/callbacks-route.js";
 import { incomingCallRoute } from "./calls/incoming-call-route.js";
-import { createSystemClock, type Clock } from "./clock.js";
+import { createSystemClock, type Clock, type Timer } from "./clock.js";
 import { ConfigError, type Config } from "./config/index.js";
 import { loadScenario, startVoiceLiveEmulator, type VoiceLiveEmulator } from "./emulator/index.js";
 import { AppError } from "./errors.js";
 import { healthRoutes } from "./health-routes.js";
 import { mediaRoute } from "./media/media-route.js";
+import type { CallContext } from "./calls/call-context-token.js";
+import type { CallSessionExtension } from "./media/call-session.js";
 import { MediaSessions } from "./media/media-sessions.js";
 import { createPacer } from "./media/pacer.js";
 import { createMetrics, type Metrics } from "./metrics.js";
@@ -38,6 +41,8 @@ export interface BotDeps {
   readonly defaultMetrics?: boolean;
   /** Extra tools (in-process), besides the built-in telephony tools and TOOLS_FILE. */
   readonly tools?: readonly ToolDefinition[];
+  /** Extra per-call add-ons (in-process), after the tools layer's and the recorder's. */
+  readonly extensions?: (call: { context: CallContext; log: Logger }) => CallSessionExtension[];
 }
 
 export interface Bot {
@@ -59,13 +64,16 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   const metrics = createMetrics({ defaultMetrics: deps.defaultMetrics ?? false });
   let credential = deps.credential;
   const getCredential = (): TokenCredential => (credential ??= new DefaultAzureCredential());
-  const callControl =
-    deps.callControl ?? createAcsCallControl(createCallAutomationClient(config.acs, getCredential));
+  const callControl = withRequestDeadlines(
+    deps.callControl ?? createAcsCallControl(createCallAutomationClient(config.acs, getCredential)),
+    { clock, timeoutMs: config.acs.requestTimeoutMs, metrics },
+  );
 
   const verifier: AcsJwtVerifier | undefined = config.acs.jwt ? createAcsJwtVerifier(config.acs.jwt, clock) : undefined;
   if (!verifier) {
     logger.warn("ACS_RESOURCE_ID is not set: ACS tokens on callbacks and media connections are NOT verified (local mode only)");
   }
+  if (config.call.callLogDir) await mkdir(config.call.callLogDir, { recursive: true });
   if (config.call.recordDir) {
     logger.warn({ dir: config.call.recordDir }, "RECORD_DIR is set: every call is recorded as a fixture, caller audio included");
   }
@@ -89,8 +97,12 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     interimResponse: interimResponseConfig(config.tools, config.voiceLive, logger),
   });
   const { target, emulator } = await resolveVoiceLive(config, logger, getCredential, clock);
-  const connector = createVoiceLiveConnector({ target, settings, clock, prewarmTimeoutMs: config.call.media.prewarmTimeoutMs });
-  hooks.onAnswering = (record) => connector.prewarm(record.correlationId, record.log);
+  const connector = createVoiceLiveConnector({ target, settings, clock, metrics, prewarmTimeoutMs: config.call.media.prewarmTimeoutMs });
+  hooks.onAnswering = (record) => {
+    connector.prewarm(record.correlationId, record.log);
+    // A call that ends before its media socket claimed the session (failed answer, caller gave up) frees it at once.
+    record.addDisposer(() => connector.release(record.correlationId, record.endReason === "answer_failed" ? "answer_failed" : "call_ended"));
+  };
   const pacer = createPacer({
     clock,
     leadMs: config.call.media.outboundLeadMs,
@@ -105,7 +117,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     calls,
     callControl,
     logger,
-    extensions: callExtensions({ config, tools, telephony, metrics, clock }),
+    extensions: withExtra(callExtensions({ config, tools, telephony, metrics, clock }), deps.extensions),
   });
 
   const server = Fastify({
@@ -136,28 +148,80 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   await server.register(callbacksRoute, { calls, metrics, verifier });
   // Media frames are ~1.3 KB; anything near this cap is not ACS.
   await server.register(fastifyWebsocket, { options: { maxPayload: 256 * 1024 } });
-  await server.register(mediaRoute, { sessions: media, verifier, contextSecret: config.acs.mediaContextSecret, clock, metrics });
+  await server.register(mediaRoute, {
+    sessions: media,
+    verifier,
+    contextSecret: config.acs.mediaContextSecret,
+    clock,
+    metrics,
+    callEnded: (correlationId) => calls.hasEnded(correlationId),
+  });
 
   let shutdownPromise: Promise<void> | undefined;
   const shutdown = (graceMs: number): Promise<void> =>
-    (shutdownPromise ??= (async () => {
-      calls.startDraining();
-      const deadline = clock.nowMs() + graceMs;
-      while (calls.registry.size > 0 && clock.nowMs() < deadline) {
-        await new Promise((resolve) => clock.setTimeout(() => resolve(undefined), 100));
-      }
-      const remaining = [...calls.registry.all()];
-      if (remaining.length > 0) logger.warn({ calls: remaining.length }, "grace period over: hanging up calls in progress");
-      await Promise.all(remaining.map((record) => calls.hangUp(record, "shutdown")));
-      await calls.settle();
-      media.closeAll("shutdown");
+    (shutdownPromise ??= drain({ graceMs, clock, logger, calls, media, close: async () => {
       connector.close();
       pacer.stop();
-      await server.close();
+      await closeServer(server, clock, CLOSE_MS * 0.8);
       await emulator?.close();
-    })());
+    } }));
 
   return { server, calls, media, metrics, voiceLive: connector, tools, emulator, shutdown };
+}
+
+function withExtra<C>(
+  base: (call: C) => CallSessionExtension[],
+  extra: ((call: C) => CallSessionExtension[]) | undefined,
+): (call: C) => CallSessionExtension[] {
+  return extra ? (call) => [...base(call), ...extra(call)] : base;
+}
+
+/** After the grace period: the hang-ups get this long, then closing sockets and servers gets CLOSE_MS. */
+const HANG_UP_MS = 800;
+const CLOSE_MS = 400;
+
+/**
+ * Shutdown keeps its promise whatever the peers do: calls get `graceMs` to end,
+ * those still up get a hang-up bounded by HANG_UP_MS, requests still in flight
+ * are abandoned, and closing is bounded too — at most graceMs + 1.2 s in all.
+ */
+async function drain(deps: {
+  graceMs: number;
+  clock: Clock;
+  logger: Logger;
+  calls: CallService;
+  media: MediaSessions;
+  close: () => Promise<void>;
+}): Promise<void> {
+  const { clock, calls, media, logger } = deps;
+  calls.startDraining();
+  const deadline = clock.nowMs() + deps.graceMs;
+  while (calls.registry.size > 0 && clock.nowMs() < deadline) {
+    await new Promise((resolve) => clock.setTimeout(() => resolve(undefined), 100));
+  }
+  const remaining = [...calls.registry.all()];
+  if (remaining.length > 0) logger.warn({ calls: remaining.length }, "grace period over: hanging up calls in progress");
+  await Promise.all(remaining.map((record) => calls.hangUp(record, "shutdown", { timeoutMs: HANG_UP_MS })));
+  calls.abandonRequests();
+  await calls.settle();
+  media.closeAll("shutdown");
+  if ((await within(clock, CLOSE_MS, deps.close())) === "timeout") logger.warn({ timeoutMs: CLOSE_MS }, "closing took too long; leaving the rest to the process exit");
+}
+
+/** Fastify's close waits for every connection; one that never ends must not hold the process. */
+async function closeServer(server: FastifyInstance, clock: Clock, timeoutMs: number): Promise<void> {
+  if ((await within(clock, timeoutMs, server.close())) === "timeout") {
+    server.log.warn({ timeoutMs }, "connections still open at shutdown; closing them");
+    server.server.closeAllConnections();
+  }
+}
+
+async function within(clock: Clock, timeoutMs: number, work: Promise<unknown>): Promise<"done" | "timeout"> {
+  let timer: Timer | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => (timer = clock.setTimeout(() => resolve("timeout"), timeoutMs)));
+  const outcome = await Promise.race([work.then(() => "done" as const), timedOut]);
+  if (timer !== undefined) clock.clearTimeout(timer);
+  return outcome;
 }
 
 /** The configured Voice Live, or the embedded emulator when no endpoint is set (local mode). */

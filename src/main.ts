@@ -4,6 +4,9 @@ import pino from "pino";
 import { createBot } from "./app.js";
 import { ConfigError, loadConfig, readEnvironment } from "./config/index.js";
 
+/** drain() itself finishes by grace + 1.2 s; this is the last resort. */
+const SHUTDOWN_OVERRUN_MS = 1600;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -28,6 +31,11 @@ async function main(): Promise<void> {
     }
     stopping = true;
     logger.info({ signal, graceMs: config.server.shutdownGraceMs }, "shutting down: draining calls");
+    // The promise to the platform (e.g. Container Apps kills ~30 s after SIGTERM): out by grace + 2 s, whatever happens.
+    setTimeout(() => {
+      logger.error("shutdown overran its deadline; exiting now");
+      process.exit(1);
+    }, config.server.shutdownGraceMs + SHUTDOWN_OVERRUN_MS).unref();
     bot.shutdown(config.server.shutdownGraceMs).then(
       () => {
         logger.info("shut down cleanly");

@@ -17,6 +17,10 @@ export interface Metrics {
   readonly assistantAudioDropped: Counter<"reason">;
   readonly bargeIns: Counter;
   readonly voiceLiveErrors: Counter<"code">;
+  readonly voiceLiveEventsDropped: Counter<"reason">;
+  readonly callFaults: Counter<"where">;
+  readonly requestDeadlines: Counter<"request">;
+  readonly prewarm: Counter<"outcome">;
   readonly voiceLiveReconnects: Counter<"outcome">;
   readonly toolCalls: Counter<"tool" | "outcome">;
   readonly greetingLatency: Histogram;
@@ -76,6 +80,30 @@ export function createMetrics(options: { defaultMetrics: boolean }): Metrics {
     }),
     bargeIns: new Counter({ name: "bot_barge_ins_total", help: "Times the caller spoke over the assistant", registers: [registry] }),
     voiceLiveErrors: new Counter({ name: "bot_voicelive_errors_total", help: "Voice Live error events (benign codes excluded)", labelNames: ["code"], registers: [registry] }),
+    voiceLiveEventsDropped: new Counter({
+      name: "bot_voicelive_events_dropped_total",
+      help: "Voice Live frames refused at the boundary (not_json, not_object, no_type, unknown_type, invalid_fields, invalid_audio, binary, too_large)",
+      labelNames: ["reason"],
+      registers: [registry],
+    }),
+    callFaults: new Counter({
+      name: "bot_call_faults_total",
+      help: "Calls ended because handling their events threw (where: voicelive_event, extension, media_frame, timer)",
+      labelNames: ["where"],
+      registers: [registry],
+    }),
+    requestDeadlines: new Counter({
+      name: "bot_request_deadlines_exceeded_total",
+      help: "Outbound requests abandoned at their deadline (acs_answer, acs_hangup, acs_transfer, voicelive_connect, …)",
+      labelNames: ["request"],
+      registers: [registry],
+    }),
+    prewarm: new Counter({
+      name: "bot_prewarm_sessions_total",
+      help: "Pre-warmed Voice Live sessions by outcome (claimed, unclaimed, answer_failed, call_ended, shutdown)",
+      labelNames: ["outcome"],
+      registers: [registry],
+    }),
     voiceLiveReconnects: new Counter({ name: "bot_voicelive_reconnects_total", help: "Voice Live reconnects mid-call by outcome", labelNames: ["outcome"], registers: [registry] }),
     toolCalls: new Counter({
       name: "bot_tool_calls_total",

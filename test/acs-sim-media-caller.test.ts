@@ -232,7 +232,10 @@ describe("MediaCaller: the ACS side of the media socket", () => {
     expect(stats.framesQueued).toBe(100);
     expect(stats.flushedMs).toBeGreaterThan(1000);
     expect(stats.flushedMs).toBeLessThan(1700);
-    expect(stats.flushedMs + (stopMs - firstRun.startMs)).toBeCloseTo(2000, 0);
+    // Everything queued was either heard before the StopAudio or flushed by it. Judged on the
+    // playback model's own timeline (gaps where frames arrived late on a busy host are not audio).
+    const heardBeforeStop = caller.heardRuns().filter((run) => run.startMs < stopMs).reduce((sum, run) => sum + Math.min(run.endMs, stopMs) - run.startMs, 0);
+    expect(stats.flushedMs + heardBeforeStop - stats.underrunMs).toBeCloseTo(2000, 6);
     // Audio the bot sends soon after its StopAudio is counted (stale audio after a barge-in) and heard as a new run.
     await delay(100);
     connection.ws.send(frame);
@@ -241,10 +244,10 @@ describe("MediaCaller: the ACS side of the media socket", () => {
     expect(caller.framesWithinMsAfterStopAudio(1000)).toBe(2);
     await caller.waitForBotQuiet({ quietMs: 100, timeoutMs: 3000 });
     const runs = caller.heardRuns();
-    expect(runs).toHaveLength(2);
-    expect(runs[0]!.endMs).toBeCloseTo(stopMs, 6);
-    expect(runs[1]!.startMs).toBe(secondRun.startMs);
-    expect(runs[1]!.endMs - runs[1]!.startMs).toBeCloseTo(40, 6);
+    // The last run before the StopAudio was cut at it; the two stale frames played as one run after it.
+    expect(runs.at(-2)!.endMs).toBeCloseTo(stopMs, 6);
+    expect(runs.at(-1)!.startMs).toBe(secondRun.startMs);
+    expect(runs.at(-1)!.endMs - runs.at(-1)!.startMs).toBeCloseTo(40, 6);
     expect(caller.firstHeardMs()).toBe(firstRun.startMs);
     // The heard audio is PCM at the leg rate: the bot's samples where it played, zeros elsewhere.
     const heard = caller.heardAudio();

@@ -249,7 +249,8 @@ describe("the call's audio loop", () => {
     await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 15_000 });
     await call.hangUp();
     await eventually("log closed", () => h!.bot.media.size === 0, 2000);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Written asynchronously: wait for the last line, not for a guessed time.
+    await eventually("the log's last line", () => readdirSync(dir).some((f) => readFileSync(join(dir, f), "utf8").includes('"call_ended"')), 5000);
     const [file] = readdirSync(dir);
     const entries = readFileSync(join(dir, file!), "utf8").trim().split("\n").map((line) => JSON.parse(line));
     const types = entries.map((entry) => entry.type);

@@ -16,7 +16,8 @@ describe("npm run demo (the README's first command)", () => {
       env: { PATH: process.env.PATH ?? "" },
     });
     expect(run.stderr).toBe("");
-    expect(run.status).toBe(0);
+    // On failure, say which checks failed (the ✗ lines), not just the exit code.
+    expect(run.status, run.stdout.split("\n").filter((line) => line.includes("✗")).join("\n")).toBe(0);
     expect(run.stdout).toMatch(/ACS {8}IncomingCall \+12065551212 → \+14255551212 delivered \(HTTP 200 in \d+ ms\)/);
     expect(run.stdout).toMatch(/bot {8}starts speaking/);
     expect(run.stdout).toMatch(/call ended: callerHungUp/);

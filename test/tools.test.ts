@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startOrdersBackend, type OrdersBackend } from "../fixtures/tools/orders-backend.js";
 import { speechDurationMs, synthesizeSpeech } from "../src/emulator/index.js";
 import type { ToolDefinition } from "../src/tools/index.js";
+import type { MediaCaller, SimulatedCall } from "../src/acs-sim/index.js";
 import { eventually, startCallHarness, type CallHarness } from "./support/call-harness.js";
+import { startVoiceLiveProxy, type VoiceLiveProxy } from "./support/voicelive-proxy.js";
 
 const QUESTION = "Where is my order one two three four five?";
 const speak = (text: string) => synthesizeSpeech(text).samples;
@@ -35,11 +37,14 @@ const toolScenario = (tool: string, args: Record<string, unknown>, answer = "Her
 
 let h: CallHarness | undefined;
 let backend: OrdersBackend | undefined;
+let proxy: VoiceLiveProxy | undefined;
 afterEach(async () => {
   await h?.close();
   await backend?.close();
+  await proxy?.close();
   h = undefined;
   backend = undefined;
+  proxy = undefined;
 });
 
 async function askAfterGreeting(harness: CallHarness) {
@@ -49,6 +54,18 @@ async function askAfterGreeting(harness: CallHarness) {
   const askedAt = media.mediaNowMs();
   media.play(speak(QUESTION), 24000);
   return { call, media, questionEndMs: askedAt + speechDurationMs(QUESTION) };
+}
+
+/**
+ * Lets a round trip run to its end before counting: the answer has played, the
+ * caller hangs up, the call is gone. A stray response.create (one per tool, or
+ * one after a cut response) is sent on the next response.done at the latest,
+ * long before the caller has heard the answer out.
+ */
+async function hangUpAfterAnswer(harness: CallHarness, call: SimulatedCall, media: MediaCaller): Promise<void> {
+  await media.waitForBotQuiet({ quietMs: 500, timeoutMs: 20_000 });
+  await call.hangUp();
+  await eventually("the call session to close", () => harness.bot.media.size === 0, 5000);
 }
 
 function outputsAndCreates(harness: CallHarness) {
@@ -67,7 +84,7 @@ describe("tools with static interim responses", () => {
       env: { INTERIM_TEXTS: "One moment while I check on that.", TOOL_TIMEOUT_MS: "10000" },
       bot: { tools: [lookupTool({ delayMs: 3000, runs })] },
     });
-    const { media, questionEndMs } = await askAfterGreeting(h);
+    const { call, media, questionEndMs } = await askAfterGreeting(h);
     const update = h.emulator.events.list().find((e) => e.type === "session.update")!;
     expect((update.event as any).session.interim_response).toEqual({
       type: "static_interim_response",
@@ -89,7 +106,7 @@ describe("tools with static interim responses", () => {
 
     expect(runs).toEqual([{ args: { orderId: "12345" }, aborted: false }]);
     expect(JSON.parse((output.event as any).item.output)).toEqual({ orderId: "12345", status: "shipped", eta: "Thursday" });
-    await sleep(300);
+    await hangUpAfterAnswer(h, call, media);
     const { outputs, createsAfter } = outputsAndCreates(h);
     expect(outputs).toHaveLength(1);
     expect(createsAfter).toHaveLength(1);
@@ -103,20 +120,60 @@ describe("tools with static interim responses", () => {
         version: 1,
         name: "two-tools",
         turns: [{ user: QUESTION, assistant: [
-          { tool: "lookup_order", arguments: { orderId: "1" } },
-          { tool: "lookup_order", arguments: { orderId: "2" } },
+          { tool: "lookup_order", arguments: { orderId: "1" }, answer: "Order one shipped." },
+          { tool: "lookup_order", arguments: { orderId: "2" }, answer: "Order two too." },
         ] }],
       },
+      env: { INTERIM_MODE: "off" },
       bot: { tools: [lookupTool({ delayMs: 1500, runs })] },
     });
-    await askAfterGreeting(h);
+    const { call, media } = await askAfterGreeting(h);
     await eventually("two outputs", () => outputsAndCreates(h!).outputs.length === 2, 10_000);
     const { outputs } = outputsAndCreates(h);
     // Concurrent: both outputs arrive together, ~1.5 s after the calls, not 3 s.
     expect(Math.abs(outputs[1]!.receivedAtMs - outputs[0]!.receivedAtMs)).toBeLessThan(200);
-    await sleep(300);
+    // Greeting, then the answer (no interim configured here).
+    await media.waitUntil(() => (media.heardRuns().length >= 2 ? true : undefined), 10_000, "the answer to start");
+    await hangUpAfterAnswer(h, call, media);
+    // One response.create for the round trip, not one per tool.
     expect(outputsAndCreates(h).createsAfter).toHaveLength(1);
     expect(runs.map((r) => r.args.orderId).sort()).toEqual(["1", "2"]);
+  });
+
+  it("sends no response.create after a tool response the caller cut short; their next turn brings the answer", async () => {
+    const runs: Array<{ args: Record<string, unknown>; aborted: boolean }> = [];
+    // The service reports the calling response cancelled (the caller spoke while it was generated).
+    const calling = new Set<string>();
+    const cutToolResponses = (text: string): string => {
+      const event = JSON.parse(text) as { type: string; response_id?: string; item?: { type?: string }; response?: { id: string; status: string } };
+      if (event.type === "response.output_item.added" && event.item?.type === "function_call") calling.add(event.response_id!);
+      if (event.type !== "response.done" || !calling.has(event.response!.id)) return text;
+      return JSON.stringify({ ...event, response: { ...event.response, status: "cancelled", status_details: { type: "cancelled", reason: "turn_detected" } } });
+    };
+    const NEXT = "Actually never mind. When are you open?";
+    h = await startCallHarness({
+      scenario: {
+        version: 1,
+        name: "cut",
+        turns: [
+          { user: QUESTION, assistant: [{ tool: "lookup_order", arguments: { orderId: "12345" } }] },
+          { user: NEXT, assistant: [{ say: "We are open from nine to five." }] },
+        ],
+      },
+      env: { INTERIM_MODE: "off" },
+      bot: { tools: [lookupTool({ delayMs: 300, runs })] },
+      voiceLiveVia: async (url) => (proxy = await startVoiceLiveProxy(url, { rewrite: cutToolResponses })).url,
+    });
+    const { call, media } = await askAfterGreeting(h);
+    await h.emulator.events.waitFor((e) => e.type === "conversation.item.create" && (e.event as any).item.type === "function_call_output", 10_000);
+    expect(runs).toHaveLength(1);
+    const nextAt = media.mediaNowMs();
+    media.play(speak(NEXT), 24000);
+    await media.waitForBotAudio({ afterMs: nextAt + speechDurationMs(NEXT), timeoutMs: 15_000 });
+    await hangUpAfterAnswer(h, call, media);
+    // The tool's output went back; the follow-up came from the caller's next turn, not from us.
+    expect(outputsAndCreates(h).outputs).toHaveLength(1);
+    expect(outputsAndCreates(h).createsAfter).toHaveLength(0);
   });
 
   it("gives the model a timeout error when a tool is too slow, and the conversation goes on", async () => {
@@ -173,7 +230,7 @@ describe("tools with static interim responses", () => {
     const { call } = await askAfterGreeting(h);
     await eventually("the tool to start", () => runs.length === 1, 10_000);
     await call.hangUp();
-    await sleep(2500);
+    await eventually("the tool to be cancelled", async () => /outcome="cancelled"\} 1/.test(await h!.bot.metrics.registry.getSingleMetricAsString("bot_tool_calls_total")), 10_000);
     expect(runs[0]!.aborted).toBe(true);
     expect(outputsAndCreates(h).outputs).toHaveLength(0);
     expect(h.bot.media.size).toBe(0);

@@ -8,12 +8,16 @@ import { buildRealtimeUrl, entraAuth } from "../src/voicelive/endpoint.js";
 import { buildSessionSettings } from "../src/voicelive/session-config.js";
 import { interimResponseConfig } from "../src/tools/interim.js";
 import { VoiceLiveSession } from "../src/voicelive/session.js";
+import { createServerEventParser } from "../src/voicelive/server-events.js";
+import { createSystemClock } from "../src/clock.js";
+import { createMetrics } from "../src/metrics.js";
 
 const base = {
   PUBLIC_BASE_URL: "http://127.0.0.1:8080",
   ACS_CONNECTION_STRING: "endpoint=http://127.0.0.1:9/;accesskey=c2VjcmV0",
 };
 const silent = pino({ level: "silent" });
+const sessionDeps = () => ({ clock: createSystemClock(), metrics: createMetrics({ defaultMetrics: false }), parse: createServerEventParser() });
 
 let emulator: VoiceLiveEmulator | undefined;
 let bot: Bot | undefined;
@@ -78,7 +82,7 @@ describe("Voice Live endpoint and auth", () => {
     const config = loadConfig({ ...base, VOICELIVE_ENDPOINT: emulator.url, AGENT_NAME: "support-agent", AGENT_PROJECT_NAME: "proj", AGENT_VERSION: "2" });
     const target = { endpoint: config.voiceLive.endpoint!, config: config.voiceLive, auth: entraAuth(() => credential) };
     for (let i = 0; i < 2; i += 1) {
-      const session = await VoiceLiveSession.open({ target, settings: buildSessionSettings(config.voiceLive), logger: silent, nowMs: () => performance.now() });
+      const session = await VoiceLiveSession.open({ target, settings: buildSessionSettings(config.voiceLive), logger: silent, ...sessionDeps() });
       await session.whenReady(5000);
       session.close("test");
     }
@@ -95,9 +99,9 @@ describe("Voice Live endpoint and auth", () => {
       target: { endpoint: config.voiceLive.endpoint!, config: config.voiceLive, auth: { kind: "apiKey", apiKey: "k" } },
       settings: buildSessionSettings(config.voiceLive),
       logger: silent,
-      nowMs: () => performance.now(),
+      ...sessionDeps(),
     });
-    session.attach({ onEvent: () => undefined, onDropped: () => undefined });
+    session.attach({ onEvent: () => undefined, onDropped: () => undefined, onFault: (error) => { throw error; } });
     await session.whenReady(5000);
     const say = (text: string) => ({ pre_generated_assistant_message: { type: "message" as const, role: "assistant" as const, content: [{ type: "text" as const, text }] as [{ type: "text"; text: string }] } });
     const [first, second] = await Promise.all([session.requestResponse(say("First.")), session.requestResponse(say("Second."))]);

@@ -11,7 +11,9 @@ export type AudioErrorCode =
   /** The WASM kernel was requested explicitly but this runtime cannot run WebAssembly SIMD. */
   | "audio_wasm_unavailable"
   /** A WAV file that is not mono PCM16 or μ-law. */
-  | "audio_wav_invalid";
+  | "audio_wav_invalid"
+  /** A payload that is not standard padded base64 (a strict decoder only). */
+  | "audio_base64_invalid";
 
 /** Bad audio input or configuration. Never retryable: the same input gives the same answer. */
 export class AudioError extends AppError {

@@ -30,17 +30,26 @@ interface WirePayload {
 }
 
 export const CALL_CONTEXT_PARAM = "ctx";
-/** Long enough for ACS to re-establish a dropped media socket late in a long call. */
-export const CALL_CONTEXT_TTL_MS = 12 * 60 * 60 * 1000;
+/** Time from the answer request to the first media connection, at most (ACS connects within seconds). */
+const ANSWER_SLACK_MS = 5 * 60 * 1000;
 
-export function signCallContext(context: CallContext, secret: Buffer, nowMs: number): string {
+/**
+ * A media URL is valid as long as the longest call the bot allows (plus the time
+ * ACS takes to connect): long enough for ACS to re-establish a dropped media
+ * socket late in a long call, no longer.
+ */
+export function callContextTtlMs(config: { readonly call: { readonly limits: { readonly maxCallDurationMs: number } } }): number {
+  return config.call.limits.maxCallDurationMs + ANSWER_SLACK_MS;
+}
+
+export function signCallContext(context: CallContext, secret: Buffer, nowMs: number, ttlMs: number): string {
   const payload: WirePayload = {
     v: 1,
     cid: context.correlationId,
     sid: context.serverCallId,
     fr: context.callerRawId,
     to: context.calleeRawId,
-    exp: Math.floor((nowMs + CALL_CONTEXT_TTL_MS) / 1000),
+    exp: Math.floor((nowMs + ttlMs) / 1000),
   };
   if (context.callerNumber !== undefined) payload.fn = context.callerNumber;
   if (context.calleeNumber !== undefined) payload.tn = context.calleeNumber;

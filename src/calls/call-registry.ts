@@ -1,7 +1,8 @@
 /**
  * The calls this replica knows, by correlation id and by call connection id, plus
  * a bounded memory of recently seen ids so Event Grid's duplicate deliveries
- * (which may arrive after the call ended) are never answered twice.
+ * (which may arrive after the call ended) are never answered twice, and of
+ * calls that ended, so their media URL cannot start a new session.
  */
 import type { CallRecord } from "./call-record.js";
 
@@ -13,8 +14,16 @@ export class CallRegistry {
   private readonly byConnection = new Map<string, CallRecord>();
   /** id → first seen (ms); insertion order = age order, so pruning walks from the front. */
   private readonly recent = new Map<string, number>();
+  /** correlation id → ended at (ms), same ordering. */
+  private readonly ended = new Map<string, number>();
+  private readonly endedTtlMs: number;
 
-  constructor(private readonly nowMs: () => number) {}
+  constructor(
+    private readonly nowMs: () => number,
+    options: { endedTtlMs?: number } = {},
+  ) {
+    this.endedTtlMs = options.endedTtlMs ?? RECENT_TTL_MS;
+  }
 
   get size(): number {
     return this.byCorrelation.size;
@@ -38,7 +47,20 @@ export class CallRegistry {
 
   add(record: CallRecord): void {
     this.byCorrelation.set(record.correlationId, record);
-    record.on("released", () => this.remove(record));
+    record.on("released", () => {
+      this.remove(record);
+      this.markEnded(record.correlationId);
+    });
+  }
+
+  markEnded(correlationId: string): void {
+    prune(this.ended, this.nowMs() - this.endedTtlMs);
+    this.ended.set(correlationId, this.nowMs());
+  }
+
+  hasEnded(correlationId: string): boolean {
+    const endedAt = this.ended.get(correlationId);
+    return endedAt !== undefined && endedAt > this.nowMs() - this.endedTtlMs;
   }
 
   bindConnection(record: CallRecord, callConnectionId: string): void {
@@ -62,10 +84,14 @@ export class CallRegistry {
   }
 
   private prune(): void {
-    const cutoff = this.nowMs() - RECENT_TTL_MS;
-    for (const [id, seenAt] of this.recent) {
-      if (seenAt > cutoff && this.recent.size <= RECENT_MAX) break;
-      this.recent.delete(id);
-    }
+    prune(this.recent, this.nowMs() - RECENT_TTL_MS);
+  }
+}
+
+/** Drops entries older than `cutoff`, and the oldest beyond RECENT_MAX (insertion order = age order). */
+function prune(entries: Map<string, number>, cutoff: number): void {
+  for (const [id, at] of entries) {
+    if (at > cutoff && entries.size <= RECENT_MAX) break;
+    entries.delete(id);
   }
 }

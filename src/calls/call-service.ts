@@ -9,7 +9,7 @@ import type { Config } from "../config/index.js";
 import { errorMessage } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import type { CallbackEvent } from "./acs-callback-events.js";
-import { CALL_CONTEXT_PARAM, signCallContext, type CallContext } from "./call-context-token.js";
+import { CALL_CONTEXT_PARAM, callContextTtlMs, signCallContext, type CallContext } from "./call-context-token.js";
 import type { CallControl } from "./call-control.js";
 import { CallRecord } from "./call-record.js";
 import { CallRegistry } from "./call-registry.js";
@@ -35,9 +35,12 @@ export class CallService {
   readonly registry: CallRegistry;
   private drainingFlag = false;
   private readonly pending = new Set<Promise<void>>();
+  /** Aborted at the end of shutdown: requests still in flight are abandoned. */
+  private readonly lifetime = new AbortController();
 
   constructor(private readonly deps: CallServiceDeps) {
-    this.registry = new CallRegistry(() => deps.clock.nowMs());
+    // Ended calls are remembered as long as their media URL could still be presented.
+    this.registry = new CallRegistry(() => deps.clock.nowMs(), { endedTtlMs: callContextTtlMs(deps.config) });
   }
 
   get draining(): boolean {
@@ -75,7 +78,7 @@ export class CallService {
 
   private async answer(record: CallRecord, incomingCallContext: string): Promise<void> {
     const { config, callControl, clock, metrics } = this.deps;
-    const token = signCallContext(record.context, config.acs.mediaContextSecret, clock.date().getTime());
+    const token = signCallContext(record.context, config.acs.mediaContextSecret, clock.date().getTime(), callContextTtlMs(config));
     const transportUrl = `${config.server.mediaUrl}?${CALL_CONTEXT_PARAM}=${token}`;
     record.log.info({ caller: record.context.callerRawId, callee: record.context.calleeRawId }, "answering call");
     try {
@@ -85,14 +88,17 @@ export class CallService {
     }
     const startedMs = clock.nowMs();
     try {
-      const { callConnectionId } = await callControl.answer({
-        incomingCallContext,
-        callbackUrl: config.server.callbackUrl,
-        transportUrl,
-        audioFormat: config.acs.audioFormat,
-        enableDtmfTones: config.acs.enableDtmfTones,
-        operationContext: "answer",
-      });
+      const { callConnectionId } = await callControl.answer(
+        {
+          incomingCallContext,
+          callbackUrl: config.server.callbackUrl,
+          transportUrl,
+          audioFormat: config.acs.audioFormat,
+          enableDtmfTones: config.acs.enableDtmfTones,
+          operationContext: "answer",
+        },
+        { signal: this.lifetime.signal },
+      );
       if (record.released) return;
       this.registry.bindConnection(record, callConnectionId);
       record.log = record.log.child({ callConnectionId });
@@ -102,7 +108,7 @@ export class CallService {
     } catch (error) {
       metrics.incomingCalls.inc({ outcome: "answer_failed" });
       record.state = "failed";
-      record.log.error({ err: error }, "answering the call failed");
+      record.log.error({ reason: errorMessage(error), code: (error as { code?: unknown }).code }, "call failed: answering it did not succeed");
       await record.release("answer_failed");
     }
   }
@@ -185,13 +191,13 @@ export class CallService {
   }
 
   /** Hangs up for everyone; releases locally either way (the disconnect callback may go to another replica). */
-  async hangUp(record: CallRecord, reason: string): Promise<void> {
+  async hangUp(record: CallRecord, reason: string, options: { timeoutMs?: number } = {}): Promise<void> {
     if (record.callConnectionId) {
       try {
-        await this.deps.callControl.hangUp(record.callConnectionId);
+        await this.deps.callControl.hangUp(record.callConnectionId, { signal: this.lifetime.signal, timeoutMs: options.timeoutMs });
         record.log.info({ reason }, "hung up");
       } catch (error) {
-        record.log.error({ err: error, reason }, `hang-up failed: ${errorMessage(error)}`);
+        record.log.error({ reason, error: errorMessage(error) }, "hang-up failed");
       }
     }
     await record.release(reason);
@@ -200,13 +206,23 @@ export class CallService {
   async transfer(record: CallRecord, target: string, operationContext: string): Promise<void> {
     if (!record.callConnectionId) throw new Error("call is not answered yet");
     record.transfer = { state: "requested", target };
-    await this.deps.callControl.transferToParticipant(record.callConnectionId, target, operationContext);
+    await this.deps.callControl.transferToParticipant(record.callConnectionId, target, operationContext, { signal: this.lifetime.signal });
     record.log.info({ target }, "transfer requested");
+  }
+
+  /** True if this replica saw the call end (its media URL must not start a new session). */
+  hasEnded(correlationId: string): boolean {
+    return this.registry.hasEnded(correlationId);
   }
 
   /** Waits for background answers in flight (tests and shutdown). */
   async settle(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** Shutdown's last step: every ACS request still in flight is abandoned now. */
+  abandonRequests(): void {
+    this.lifetime.abort(new Error("shutting down"));
   }
 
   private track(work: Promise<void>): void {

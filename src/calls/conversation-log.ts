@@ -3,7 +3,7 @@
  * called, which model/agent and voice, the greeting, every transcript with its
  * time, barge-ins, tool calls and errors. For support and QA, not for metrics.
  */
-import { mkdirSync, createWriteStream, type WriteStream } from "node:fs";
+import { createWriteStream, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
 
@@ -27,7 +27,7 @@ export function openConversationLog(options: {
   const stamp = options.startedAt.toISOString().replace(/[:.]/g, "-");
   let stream: WriteStream | undefined;
   try {
-    mkdirSync(options.dir, { recursive: true });
+    // The directory is made once at start-up (createBot); opening and writing are asynchronous.
     stream = createWriteStream(join(options.dir, `${stamp}_${safeId}.jsonl`), { flags: "a" });
     stream.on("error", (error) => {
       options.logger.error({ err: error }, "conversation log write failed; log disabled for this call");

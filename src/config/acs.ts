@@ -24,6 +24,8 @@ export interface AcsConfig {
   readonly mediaContextSecretSource: "configured" | "derived-from-access-key" | "ephemeral";
   /** DTMF tones streamed on the media socket. */
   readonly enableDtmfTones: boolean;
+  /** Deadline for one Call Automation request (answer, hang-up, transfer), the SDK's retries included. */
+  readonly requestTimeoutMs: number;
 }
 
 export function readAcsConfig(env: EnvReader, local: boolean): AcsConfig {
@@ -91,6 +93,7 @@ export function readAcsConfig(env: EnvReader, local: boolean): AcsConfig {
     mediaContextSecret,
     mediaContextSecretSource,
     enableDtmfTones: env.boolean("ACS_DTMF_TONES", true),
+    requestTimeoutMs: env.integer("ACS_REQUEST_TIMEOUT_MS", 10_000, { min: 500, max: 10_000 }),
   };
 }
 

@@ -21,9 +21,17 @@ export interface MediaConfig {
   readonly reconnectText: string;
 }
 
+export interface LimitsConfig {
+  /** The longest call the bot serves; also bounds how long a media URL's call context stays valid. */
+  readonly maxCallDurationMs: number;
+}
+
 export interface CallConfig {
   readonly greeting: GreetingConfig;
   readonly media: MediaConfig;
+  readonly limits: LimitsConfig;
+  /** Said before the bot ends a call its own fault broke (then it hangs up). */
+  readonly errorText: string;
   /** Per-call conversation logs (JSONL); undefined = off. */
   readonly callLogDir: string | undefined;
   /** Record mode: every call written as a replayable fixture (stores caller audio); undefined = off. */
@@ -50,6 +58,10 @@ export function readCallConfig(env: EnvReader): CallConfig {
       reconnectGraceMs: env.integer("MEDIA_RECONNECT_GRACE_MS", 750, { min: 0, max: 1000 }),
       reconnectText: env.string("RECONNECT_TEXT", "Sorry, I lost you for a moment. I'm back now. What were you saying?"),
     },
+    limits: {
+      maxCallDurationMs: env.integer("MAX_CALL_DURATION_MS", 2 * 60 * 60 * 1000, { min: 60_000, max: 12 * 60 * 60 * 1000 }),
+    },
+    errorText: env.string("ERROR_TEXT", "I'm sorry, something went wrong on our side. Please call us again. Goodbye."),
     callLogDir: env.raw("CALL_LOG_DIR"),
     recordDir: env.raw("RECORD_DIR"),
   };

@@ -7,17 +7,18 @@
  */
 import type { Logger } from "pino";
 import type WebSocket from "ws";
-import { describeLegFormat, type LegFormat } from "../audio/index.js";
+import { AudioError, describeLegFormat, type LegFormat } from "../audio/index.js";
 import type { CallContext } from "../calls/call-context-token.js";
 import type { ConversationLog } from "../calls/conversation-log.js";
 import type { Clock, Timer } from "../clock.js";
 import type { Config } from "../config/index.js";
 import { errorMessage } from "../errors.js";
+import { createLogLimiter, type LogLimiter } from "../log-limiter.js";
 import type { Metrics } from "../metrics.js";
 import { encodeInputAudioAppend } from "../voicelive/codec.js";
 import type { VoiceLiveConnector } from "../voicelive/connector.js";
 import { pregeneratedResponse } from "../voicelive/greeting.js";
-import { BENIGN_ERROR_CODES, type ServerEvent } from "../voicelive/protocol.js";
+import { BENIGN_ERROR_CODES, type ServerEvent, type VoiceLiveError } from "../voicelive/protocol.js";
 import type { ResponseOutcome, VoiceLiveSession } from "../voicelive/session.js";
 import { AcsCodecError, parseAcsMediaMessage } from "./acs-codec.js";
 import { GreetingController } from "./greeting-controller.js";
@@ -57,6 +58,9 @@ export interface CallSessionDeps {
 }
 
 
+/** The apology after a fault gets this long to play before the hang-up. */
+const APOLOGY_MAX_MS = 10_000;
+
 export class CallSession {
   readonly context: CallContext;
   readonly log: Logger;
@@ -65,33 +69,44 @@ export class CallSession {
   private readonly greeting: GreetingController;
   private mediaConnectedMs: number | undefined;
   private speechStoppedMs: number | undefined;
-  /** Responses cut by barge-in: their late deltas must not reach the caller. */
-  private readonly interrupted = new Set<string>();
+  /** The response cut by the last barge-in: its late deltas must not reach the caller (one at a time plays). */
+  private interruptedResponseId: string | undefined;
   private playingResponseId: string | undefined;
+  /** A fault is ending the call: the apology plays, the caller is no longer heard. */
+  private ending = false;
   private closeTimer: Timer | undefined;
   private closedReason: string | undefined;
   private readonly closeListeners: Array<(reason: string) => void> = [];
   private idleWaiters: Array<() => void> = [];
   private readonly audioTaps: readonly CallSessionExtension[];
+  private readonly audioDropLog: LogLimiter;
+  private readonly errorLog: LogLimiter;
 
   constructor(private readonly deps: CallSessionDeps) {
     this.context = deps.context;
     this.log = deps.log;
     this.audioTaps = (deps.extensions ?? []).filter((extension) => extension.onCallerAudio !== undefined);
+    this.audioDropLog = createLogLimiter(deps.clock);
+    this.errorLog = createLogLimiter(deps.clock);
     this.greeting = new GreetingController(deps.config.call.greeting, deps.context, deps.clock, deps.log, deps.conversationLog);
     this.link = new VoiceLiveLink(
       { connector: deps.connector, config: deps.config.voiceLive, metrics: deps.metrics, log: deps.log, conversationLog: deps.conversationLog },
       {
         onEvent: (event) => this.handleVoiceLiveEvent(event),
-        // Whatever was queued belongs to the dead session.
-        onDropped: () => this.leg.stopPlayback(this.deps.clock.nowMs()),
+        onDropped: () => {
+          // Whatever was queued belongs to the dead session, and so does a greeting holding the caller back.
+          this.leg.stopPlayback(this.deps.clock.nowMs());
+          this.greeting.releaseHold("voicelive_dropped");
+        },
         onReconnected: (session) => void session.requestResponse(pregeneratedResponse(this.deps.config.call.media.reconnectText)),
         onLost: (reason, error) => void this.fail(reason, error),
+        onFault: (error, eventType) => this.fault("voicelive_event", error, { eventType }),
       },
     );
     this.leg = new PhoneLeg(deps.pacer, deps.metrics, {
       itemStarted: (itemId, nowMs) => this.itemStartedPlaying(itemId, nowMs),
       drained: () => this.outboundDrained(),
+      overflow: (bufferedBytes) => this.callerSocketOverflow(bufferedBytes),
     });
   }
 
@@ -134,13 +149,43 @@ export class CallSession {
 
   logEvent(type: string, fields: Record<string, unknown>): void {
     this.deps.conversationLog.write(type, fields);
-    for (const extension of this.deps.extensions ?? []) extension.onCallEvent?.(type, fields);
+    for (const extension of this.deps.extensions ?? []) {
+      try {
+        extension.onCallEvent?.(type, fields);
+      } catch (error) {
+        this.fault("extension", error, { type });
+      }
+    }
+  }
+
+  /**
+   * This call's own handling threw (a bug, or peer input nobody foresaw): the
+   * call ends — with an apology when Voice Live can still say it, then an ACS
+   * hang-up — and nothing else does.
+   */
+  fault(where: string, error: unknown, fields: Record<string, unknown> = {}): void {
+    if (this.closed || this.ending) return;
+    this.ending = true;
+    this.deps.metrics.callFaults.inc({ where });
+    this.log.error({ err: error, where, ...fields }, "call failed: handling it threw; ending this call only");
+    this.deps.conversationLog.write("error", { source: "bot", reason: "internal_error", where, message: errorMessage(error) });
+    void this.apologiseAndEnd();
+  }
+
+  /** Wraps a callback (timer, async continuation) of this call so a throw ends only this call. */
+  guard<A extends unknown[]>(where: string, fn: (...args: A) => void): (...args: A) => void {
+    return (...args) => {
+      try {
+        fn(...args);
+      } catch (error) {
+        this.fault(where, error);
+      }
+    };
   }
 
   /** Hangs up at ACS and closes the session. */
   async endCall(reason: string): Promise<void> {
-    this.close(reason);
-    await this.deps.hangUp(reason);
+    await this.hangUpAndClose(reason);
   }
 
   private wakeIdleWaiters(): void {
@@ -170,6 +215,12 @@ export class CallSession {
     this.leg.attach(socket)?.close(1000, "replaced");
   }
 
+  /** The caller's socket is not reading what we send (beyond the cap): it is closed, as a dead connection. */
+  private callerSocketOverflow(bufferedBytes: number): void {
+    this.deps.metrics.mediaFramesDropped.inc({ reason: "caller_backpressure" });
+    this.log.warn({ bufferedBytes }, "media socket not reading our audio; closed");
+  }
+
   handleMediaText(text: string): void {
     let message;
     try {
@@ -196,7 +247,14 @@ export class CallSession {
       }
       case "dtmf":
         this.deps.conversationLog.write("dtmf", { digit: message.digit });
-        for (const extension of this.deps.extensions ?? []) extension.onDtmf?.(message.digit, this);
+        if (this.ending) return;
+        for (const extension of this.deps.extensions ?? []) {
+          try {
+            extension.onDtmf?.(message.digit, this);
+          } catch (error) {
+            this.fault("extension", error, { digit: message.digit });
+          }
+        }
         return;
       case "unknown":
         this.deps.metrics.mediaFramesDropped.inc({ reason: "unknown_kind" });
@@ -230,7 +288,7 @@ export class CallSession {
       this.log.warn("audio before AudioMetadata; assuming the answered format");
       this.setLeg(legFormatFromAnswer(this.deps.config.acs.audioFormat));
     }
-    const flows = this.greeting.callerAudioFlows && this.session?.ready === true;
+    const flows = this.greeting.callerAudioFlows && this.session?.ready === true && !this.ending;
     if (!flows && this.audioTaps.length === 0) {
       this.countHeldFrame();
       return;
@@ -239,12 +297,17 @@ export class CallSession {
     try {
       samples = this.leg.decodeCallerAudio(base64);
     } catch (error) {
+      if (!(error instanceof AudioError)) throw error;
       this.deps.metrics.mediaFramesDropped.inc({ reason: "bad_audio" });
-      this.log.warn({ reason: errorMessage(error) }, "caller audio frame rejected by the audio layer");
+      if (this.audioDropLog.take()) this.log.warn({ reason: error.message, code: error.code }, "caller audio frame rejected by the audio layer");
       return;
     }
     if (samples.length === 0) return;
-    for (const tap of this.audioTaps) tap.onCallerAudio!(samples, this);
+    try {
+      for (const tap of this.audioTaps) tap.onCallerAudio!(samples, this);
+    } catch (error) {
+      this.fault("extension", error);
+    }
     if (!flows) {
       this.countHeldFrame();
       return;
@@ -255,7 +318,8 @@ export class CallSession {
   }
 
   private countHeldFrame(): void {
-    this.deps.metrics.callerFramesHeld.inc({ reason: this.greeting.callerAudioFlows ? "session_not_ready" : this.greeting.gateState });
+    const reason = this.ending ? "call_ending" : this.greeting.callerAudioFlows ? "session_not_ready" : this.greeting.gateState;
+    this.deps.metrics.callerFramesHeld.inc({ reason });
   }
 
   // ----------------------------------------------------------- Voice Live side
@@ -278,10 +342,10 @@ export class CallSession {
         this.playAssistantAudio(event.response_id, event.item_id, event.delta);
         break;
       case "response.audio.done":
-        if (!this.interrupted.has(event.response_id)) this.leg.endItem();
+        if (event.response_id !== this.interruptedResponseId) this.leg.endItem();
         break;
       case "response.audio_transcript.done":
-        this.deps.conversationLog.write("assistant", { transcript: event.transcript, responseId: event.response_id, itemId: event.item_id, interrupted: this.interrupted.has(event.response_id) });
+        this.deps.conversationLog.write("assistant", { transcript: event.transcript, responseId: event.response_id, itemId: event.item_id, interrupted: event.response_id === this.interruptedResponseId });
         break;
       case "conversation.item.input_audio_transcription.completed":
         this.deps.conversationLog.write("caller", { transcript: event.transcript, itemId: event.item_id });
@@ -296,7 +360,13 @@ export class CallSession {
       default:
         break;
     }
-    for (const extension of this.deps.extensions ?? []) extension.onVoiceLiveEvent?.(event, this);
+    for (const extension of this.deps.extensions ?? []) {
+      try {
+        extension.onVoiceLiveEvent?.(event, this);
+      } catch (error) {
+        this.fault("extension", error, { eventType: event.type });
+      }
+    }
   }
 
   /** Exactly once per call, as soon as Voice Live is ready and the phone leg is known. */
@@ -305,7 +375,7 @@ export class CallSession {
   }
 
   private playAssistantAudio(responseId: string, itemId: string, delta: string): void {
-    if (this.interrupted.has(responseId)) {
+    if (responseId === this.interruptedResponseId) {
       this.deps.metrics.assistantAudioDropped.inc({ reason: "interrupted" });
       return;
     }
@@ -313,8 +383,10 @@ export class CallSession {
     try {
       if (!this.leg.playAssistant(itemId, delta)) this.deps.metrics.assistantAudioDropped.inc({ reason: "no_media" });
     } catch (error) {
-      this.deps.metrics.assistantAudioDropped.inc({ reason: "bad_audio" });
-      this.log.warn({ reason: errorMessage(error), responseId }, "assistant audio delta rejected by the audio layer");
+      if (!(error instanceof AudioError)) throw error;
+      // Voice Live's audio is boundary input too: counted with the other refused Voice Live frames.
+      this.deps.metrics.voiceLiveEventsDropped.inc({ reason: "invalid_audio" });
+      if (this.audioDropLog.take()) this.log.warn({ reason: error.message, code: error.code, responseId }, "assistant audio delta rejected by the audio layer");
     }
   }
 
@@ -330,7 +402,7 @@ export class CallSession {
   }
 
   private responseDone(responseId: string, status: string): void {
-    this.interrupted.delete(responseId);
+    if (responseId === this.interruptedResponseId) this.interruptedResponseId = undefined;
     const idle = this.leg.idle(this.deps.clock.nowMs());
     this.greeting.responseDone(responseId, status, idle);
     if (idle && this.session?.activeResponseId === undefined) this.wakeIdleWaiters();
@@ -347,11 +419,11 @@ export class CallSession {
    */
   private bargeIn(): void {
     const nowMs = this.deps.clock.nowMs();
-    if (this.greeting.protectsGreeting) return;
+    if (this.greeting.protectsGreeting || this.ending) return;
     const stopped = this.leg.stopPlayback(nowMs);
     if (!stopped) return;
     const played = stopped.heard;
-    if (this.playingResponseId !== undefined) this.interrupted.add(this.playingResponseId);
+    if (this.playingResponseId !== undefined) this.interruptedResponseId = this.playingResponseId;
     this.deps.metrics.bargeIns.inc();
     const playedMs = played ? Math.max(1, Math.round(played.playedMs)) : undefined;
     if (played && !this.deps.config.voiceLive.autoTruncate) {
@@ -362,26 +434,46 @@ export class CallSession {
     this.deps.conversationLog.write("barge_in", { itemId: played?.itemId, heardMs: playedMs });
   }
 
-  private voiceLiveError(error: { code?: string; message?: string; type?: string; param?: string | null }): void {
+  private voiceLiveError(error: VoiceLiveError): void {
     if (error.code && BENIGN_ERROR_CODES.has(error.code)) {
       this.log.debug({ error }, "benign Voice Live error");
       return;
     }
     this.deps.metrics.voiceLiveErrors.inc({ code: error.code ?? "unknown" });
-    this.log.warn({ error }, "Voice Live error");
+    const allowed = this.errorLog.take();
+    if (allowed) this.log.warn({ error, suppressedSinceLast: allowed.suppressed }, "Voice Live error");
     this.deps.conversationLog.write("error", { source: "voicelive", code: error.code, message: error.message, param: error.param });
   }
 
   /** Something the call cannot live without is gone: hang up rather than leave the caller in silence. */
   private async fail(reason: string, error: unknown): Promise<void> {
     if (this.closed) return;
-    this.log.error({ err: error, reason }, "ending the call");
+    this.log.error({ reason, error: errorMessage(error), code: (error as { code?: unknown } | undefined)?.code }, "call failed; hanging up");
     this.deps.conversationLog.write("error", { source: "bot", reason, message: errorMessage(error) });
+    await this.hangUpAndClose(reason);
+  }
+
+  private async apologiseAndEnd(): Promise<void> {
+    const session = this.session;
+    if (session && !session.closed && session.ready && this.leg.connected) {
+      const spoken = this.say(this.deps.config.call.errorText).then(() => this.whenIdle());
+      await new Promise<void>((resolve) => {
+        const timer = this.deps.clock.setTimeout(resolve, APOLOGY_MAX_MS);
+        void spoken.finally(() => {
+          this.deps.clock.clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    await this.hangUpAndClose("internal_error");
+  }
+
+  private async hangUpAndClose(reason: string): Promise<void> {
     this.close(reason);
     try {
       await this.deps.hangUp(reason);
     } catch (hangUpError) {
-      this.log.error({ err: hangUpError }, "hang-up after failure failed");
+      this.log.error({ reason, error: errorMessage(hangUpError) }, "hang-up failed");
     }
   }
 
@@ -398,7 +490,13 @@ export class CallSession {
     this.log.info({ reason, unsentToVoiceLive: unsent }, "call session closed");
     this.deps.conversationLog.write("call_ended", { reason });
     this.deps.conversationLog.close();
-    for (const extension of this.deps.extensions ?? []) extension.onClosed?.(reason);
+    for (const extension of this.deps.extensions ?? []) {
+      try {
+        extension.onClosed?.(reason);
+      } catch (error) {
+        this.log.error({ err: error }, "an add-on failed while the call closed");
+      }
+    }
     for (const listener of this.closeListeners.splice(0)) listener(reason);
   }
 }

@@ -61,7 +61,7 @@ export class GreetingController {
     }
     this.gate = this.config.interruptible ? "open" : "holding-for-greeting";
     if (this.gate === "holding-for-greeting") {
-      this.holdTimer = this.clock.setTimeout(() => this.release("timeout"), HOLD_MAX_MS);
+      this.holdTimer = this.clock.setTimeout(() => this.releaseHold("timeout"), HOLD_MAX_MS);
     }
     this.log.info({ mode: this.config.mode, interruptible: this.config.interruptible }, "greeting requested");
     this.conversationLog.write("greeting", { mode: this.config.mode, text });
@@ -77,20 +77,21 @@ export class GreetingController {
     if (responseId !== this.responseId) return;
     this.responseFinished = true;
     // A greeting that failed or was cut plays no further: do not hold the caller for it.
-    if (status !== "completed") this.release(status);
-    else if (legIdle) this.release("played");
+    if (status !== "completed") this.releaseHold(status);
+    else if (legIdle) this.releaseHold("played");
   }
 
   /** Everything sent to the caller has played. */
   drained(): void {
-    if (this.responseFinished) this.release("played");
+    if (this.responseFinished) this.releaseHold("played");
   }
 
   close(): void {
     if (this.holdTimer !== undefined) this.clock.clearTimeout(this.holdTimer);
   }
 
-  private release(reason: string): void {
+  /** Lets the caller's audio flow (the greeting played, failed, or its session dropped). */
+  releaseHold(reason: string): void {
     if (this.gate !== "holding-for-greeting") return;
     if (this.holdTimer !== undefined) this.clock.clearTimeout(this.holdTimer);
     this.gate = "open";

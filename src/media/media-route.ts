@@ -19,6 +19,8 @@ export interface MediaRouteDeps {
   readonly contextSecret: Buffer;
   readonly clock: Clock;
   readonly metrics: Metrics;
+  /** True for a call this replica saw end: its media URL must not start a new session. */
+  readonly callEnded: (correlationId: string) => boolean;
 }
 
 export async function mediaRoute(app: FastifyInstance, deps: MediaRouteDeps): Promise<void> {
@@ -48,6 +50,9 @@ export async function mediaRoute(app: FastifyInstance, deps: MediaRouteDeps): Pr
         context = verifyCallContext(token, deps.contextSecret, deps.clock.date().getTime());
       } catch (error) {
         return refuse(403, error instanceof AppError ? error.code : "call_context_invalid", errorMessage(error));
+      }
+      if (deps.callEnded(context.correlationId)) {
+        return refuse(403, "call_ended", "this call has ended; its media URL is no longer valid");
       }
       const headerCorrelation = request.headers["x-ms-call-correlation-id"];
       if (typeof headerCorrelation === "string" && headerCorrelation !== context.correlationId) {

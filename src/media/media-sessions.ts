@@ -58,7 +58,7 @@ export class MediaSessions {
       try {
         current.handleMediaText(data.toString("utf8"));
       } catch (error) {
-        current.log.error({ err: error }, "media frame handling failed");
+        current.fault("media_frame", error);
       }
     });
     socket.on("close", () => current.socketClosed(socket));
@@ -100,6 +100,8 @@ export class MediaSessions {
       conversationLog,
       extensions: deps.extensions?.({ context, callConnectionId, log }) ?? [],
       hangUp: async (reason) => {
+        // Ended by the bot: a later connection with this call's media URL starts nothing.
+        deps.calls.registry.markEnded(context.correlationId);
         const live = deps.calls.registry.byCorrelationId(context.correlationId);
         if (live) await deps.calls.hangUp(live, reason);
         else if (callConnectionId) await deps.callControl.hangUp(callConnectionId);

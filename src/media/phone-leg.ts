@@ -23,7 +23,16 @@ export interface PhoneLegEvents {
   itemStarted(itemId: string, nowMs: number): void;
   /** Everything sent has played; nothing queued. */
   drained(nowMs: number): void;
+  /** The socket had more than MAX_CALLER_BUFFERED_BYTES unsent: it was closed. */
+  overflow(bufferedBytes: number): void;
 }
+
+/**
+ * ACS reads our frames as fast as we send them (it queues, then plays). Unsent
+ * bytes piling up mean a dead or stalled peer; past ~8 s of audio the socket is
+ * closed rather than left to grow memory (the call's reconnect grace applies).
+ */
+export const MAX_CALLER_BUFFERED_BYTES = 512 * 1024;
 
 export class PhoneLeg {
   private socket: WebSocket | undefined;
@@ -31,8 +40,8 @@ export class PhoneLeg {
   private inbound: InboundConverter | undefined;
   private outbound: OutboundConverterWithBytes | undefined;
   private stream: OutboundStream | undefined;
-  private readonly callerBase64 = createBase64Decoder(2048);
-  private readonly assistantBase64 = createBase64Decoder(16 * 1024);
+  private readonly callerBase64 = createBase64Decoder(2048, { strict: true });
+  private readonly assistantBase64 = createBase64Decoder(16 * 1024, { strict: true });
 
   constructor(
     private readonly pacer: Pacer,
@@ -128,8 +137,18 @@ export class PhoneLeg {
 
   send(text: string): void {
     const socket = this.socket;
-    if (socket && socket.readyState === 1) socket.send(text);
-    else this.metrics.mediaFramesDropped.inc({ reason: "caller_socket_closed" });
+    if (!socket || socket.readyState !== 1) {
+      this.metrics.mediaFramesDropped.inc({ reason: "caller_socket_closed" });
+      return;
+    }
+    if (socket.bufferedAmount > MAX_CALLER_BUFFERED_BYTES) {
+      const buffered = socket.bufferedAmount;
+      // terminate: a peer that does not read will not read a close frame either.
+      socket.terminate();
+      this.events.overflow(buffered);
+      return;
+    }
+    socket.send(text);
   }
 
   close(reason: string): void {

@@ -10,6 +10,7 @@ import type { Metrics } from "../metrics.js";
 import type { VoiceLiveConnector } from "../voicelive/connector.js";
 import type { ServerEvent } from "../voicelive/protocol.js";
 import type { VoiceLiveSession } from "../voicelive/session.js";
+import { errorMessage } from "../errors.js";
 
 export interface VoiceLiveLinkEvents {
   onEvent(event: ServerEvent): void;
@@ -19,6 +20,8 @@ export interface VoiceLiveLinkEvents {
   onReconnected(session: VoiceLiveSession): void;
   /** No usable session: the call cannot go on. */
   onLost(reason: string, error: unknown): void;
+  /** Handling one of the session's events threw. */
+  onFault(error: unknown, eventType: string): void;
 }
 
 /** Reconnects per call: a second drop means the service is not coming back soon. */
@@ -50,14 +53,15 @@ export class VoiceLiveLink {
     const { connector, log } = this.deps;
     (prewarmed ?? connector.open(log))
       .catch((error: unknown) => {
-        if (!prewarmed) throw error;
-        log.warn({ err: error }, "pre-warmed Voice Live session failed; connecting again");
+        if (!prewarmed || this.closed) throw error;
+        log.warn({ reason: errorMessage(error) }, "pre-warmed Voice Live session failed; connecting again");
         return connector.open(log);
       })
       .then(
         (session) => this.adopt(session),
         (error: unknown) => this.lost("voicelive_unavailable", error),
-      );
+      )
+      .catch((error: unknown) => this.events.onFault(error, "session.adopt"));
   }
 
   close(reason: string): void {
@@ -72,7 +76,11 @@ export class VoiceLiveLink {
     }
     this.current = session;
     this.deps.conversationLog.write("voicelive_session", { sessionId: session.sessionId, mode: this.deps.config.mode, voice: this.deps.config.voice });
-    session.attach({ onEvent: (event) => this.events.onEvent(event), onDropped: (info) => void this.reconnect(info) });
+    session.attach({
+      onEvent: (event) => this.events.onEvent(event),
+      onDropped: (info) => void this.reconnect(info),
+      onFault: (error, eventType) => this.events.onFault(error, eventType),
+    });
     session.whenReady(READY_TIMEOUT_MS).catch((error: unknown) => {
       if (this.current === session && !session.closed) this.lost("voicelive_not_ready", error);
     });

@@ -8,7 +8,7 @@
  * on its own while a tool is pending is taken as one and left out (the
  * emulator makes its own).
  */
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { mkdir, open, rename, writeFile, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { createOutboundConverter, wavHeader, type OutboundConverter } from "../audio/index.js";
@@ -52,7 +52,7 @@ export function behaviourSettings(config: Config): Record<string, string> {
   return settings;
 }
 
-/** Caller audio is written in chunks, not per 20 ms frame. */
+/** Caller audio is written in chunks (asynchronously, in order), not per 20 ms frame. */
 const WRITE_CHUNK_BYTES = 16 * 1024;
 
 /** A response slower than this gets a delay step, so the replay is as slow (and triggers the same interim). */
@@ -60,7 +60,8 @@ const SLOW_RESPONSE_MS = 1200;
 
 export class CallRecorder implements CallSessionExtension {
   private readonly dir: string;
-  private readonly fd: number;
+  /** Every write, in order, off the event loop's critical path; the first failure ends the recording. */
+  private writes: Promise<FileHandle | undefined>;
   private readonly toMulaw: OutboundConverter;
   private callerBytes = 0;
   private callerSamples = 0;
@@ -77,6 +78,7 @@ export class CallRecorder implements CallSessionExtension {
   /** The bot ended the call (end_call, or a transfer ACS accepted): no caller hang-up to replay. */
   private botEnded = false;
   private closed = false;
+  private failed = false;
 
   constructor(
     rootDir: string,
@@ -87,10 +89,14 @@ export class CallRecorder implements CallSessionExtension {
     startedAt: Date,
   ) {
     const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
-    this.dir = join(rootDir, `${stamp}_${context.correlationId.replace(/[^\w.-]/g, "_")}`);
-    mkdirSync(this.dir, { recursive: true });
-    this.fd = openSync(join(this.dir, "caller.wav"), "w");
-    writeSync(this.fd, wavHeader("mulaw", 8000, 0));
+    const dir = join(rootDir, `${stamp}_${context.correlationId.replace(/[^\w.-]/g, "_")}`);
+    this.dir = dir;
+    this.writes = (async () => {
+      await mkdir(dir, { recursive: true });
+      const file = await open(join(dir, "caller.wav"), "w");
+      await file.write(wavHeader("mulaw", 8000, 0));
+      return file;
+    })().catch((error: unknown) => this.writeFailed(error));
     this.toMulaw = createOutboundConverter({ encoding: "mulaw", sampleRateHz: 8000 });
     log.info({ dir: this.dir }, "recording the call as a fixture (caller audio is stored)");
   }
@@ -112,8 +118,30 @@ export class CallRecorder implements CallSessionExtension {
 
   private flushAudio(): void {
     if (this.chunkBytes === 0) return;
-    writeSync(this.fd, this.chunk, 0, this.chunkBytes);
+    const bytes = Buffer.from(this.chunk.subarray(0, this.chunkBytes));
     this.chunkBytes = 0;
+    this.enqueue(async (file) => {
+      await file.write(bytes);
+    });
+  }
+
+  private enqueue(write: (file: FileHandle) => Promise<void>): void {
+    this.writes = this.writes.then(async (file) => {
+      if (!file) return undefined;
+      await write(file);
+      return file;
+    }).catch((error: unknown) => this.writeFailed(error));
+  }
+
+  private writeFailed(error: unknown): undefined {
+    if (!this.failed) this.log.error({ err: error, dir: this.dir }, "writing the recorded fixture failed; recording stopped");
+    this.failed = true;
+    return undefined;
+  }
+
+  /** Resolves when everything recorded so far is on disk. */
+  async flushed(): Promise<void> {
+    await this.writes;
   }
 
   onDtmf(digit: string): void {
@@ -219,18 +247,22 @@ export class CallRecorder implements CallSessionExtension {
     if (this.closed) return;
     this.closed = true;
     if (reason === "end_call") this.botEnded = true;
-    try {
-      this.flushAudio();
-      writeSync(this.fd, wavHeader("mulaw", 8000, this.callerBytes), 0, 44, 0);
-      closeSync(this.fd);
-      this.writeFiles(reason);
-      this.log.info({ dir: this.dir, callerAudioMs: Math.round(this.nowMs) }, "call recorded as a fixture");
-    } catch (error) {
-      this.log.error({ err: error, dir: this.dir }, "writing the recorded fixture failed");
-    }
+    this.flushAudio();
+    const callerBytes = this.callerBytes;
+    const files = this.fixtureFiles(reason);
+    this.enqueue(async (file) => {
+      await file.write(wavHeader("mulaw", 8000, callerBytes), 0, 44, 0);
+      await file.close();
+      // Each file appears whole (written aside, then renamed): a reader never sees half a fixture.
+      for (const [name, text] of files) {
+        await writeFile(join(this.dir, `.${name}.part`), text);
+        await rename(join(this.dir, `.${name}.part`), join(this.dir, name));
+      }
+      this.log.info({ dir: this.dir, callerAudioMs: Math.round(callerBytes / 8) }, "call recorded as a fixture");
+    });
   }
 
-  private writeFiles(reason: string): void {
+  private fixtureFiles(reason: string): Array<[string, string]> {
     const durationMs = Math.round(this.nowMs);
     const env = behaviourSettings(this.config);
     const callerHungUp = !this.botEnded;
@@ -259,8 +291,10 @@ export class CallRecorder implements CallSessionExtension {
       ...turns.map((turn): Expectation => ({ type: "transcript_includes", role: "user", text: turn.user })),
       ...turns.flatMap((turn) => turn.assistant.filter((s): s is { say: string } => "say" in s).map((s): Expectation => ({ type: "transcript_includes", role: "assistant", text: s.say }))),
     ];
-    writeFileSync(join(this.dir, "call.json"), `${JSON.stringify(call, null, 2)}\n`);
-    writeFileSync(join(this.dir, "scenario.json"), `${JSON.stringify(scenario, null, 2)}\n`);
-    writeFileSync(join(this.dir, "expect.json"), `${JSON.stringify({ expectations }, null, 2)}\n`);
+    return [
+      ["call.json", `${JSON.stringify(call, null, 2)}\n`],
+      ["scenario.json", `${JSON.stringify(scenario, null, 2)}\n`],
+      ["expect.json", `${JSON.stringify({ expectations }, null, 2)}\n`],
+    ];
   }
 }

@@ -15,6 +15,7 @@ import { loadConfig } from "../config/index.js";
 import { parseScenario, startVoiceLiveEmulator, type VoiceLiveEmulator } from "../emulator/index.js";
 import type { ToolDefinition } from "../tools/index.js";
 import { checkExpectation, type ExpectationResult } from "./expectations.js";
+import { monitorHostStalls } from "./host-stalls.js";
 import type { Fixture } from "./fixture.js";
 import { speechSegments, type CallObservation, type Span } from "./observation.js";
 import { conversationTranscript, type TranscriptLine } from "./transcript.js";
@@ -138,6 +139,8 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
       speed,
     });
     media = await call.mediaConnected;
+    const stallMonitor = monitorHostStalls(() => media!.mediaNowMs(), speed);
+    owned.unshift(async () => stallMonitor.stop());
     const mediaStartPerf = performance.now() - media.mediaNowMs() / speed;
     const toMediaMs = (perfMs: number): number => (perfMs - mediaStartPerf) * speed;
     const callerSpeech = speechSegments(fixture.callerSamples, 8000);
@@ -187,6 +190,7 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
       voiceLiveEvents: emulator ? emulator.events.list().map((e) => e.type) : [],
       voiceLiveClosedAtMs: closedPerf === undefined ? undefined : toMediaMs(closedPerf),
       inProcess: !options.target,
+      hostStalls: [...stallMonitor.stalls()],
     };
     const transcript = emulator ? conversationTranscript(emulator.connections()) : [];
     const withTranscript: CallObservation = { ...observation, transcript };

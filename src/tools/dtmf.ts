@@ -24,18 +24,18 @@ export class DtmfHandler implements CallSessionExtension {
       if (this.transferring) return;
       this.transferring = true;
       call.log.info({ digit }, "transfer digit pressed");
-      void (async () => {
+      (async () => {
         await call.say(this.config.transferText);
         await call.whenIdle();
         await transferCaller(call, this.telephony, "dtmf");
         this.transferring = false;
-      })();
+      })().catch((error: unknown) => call.fault("dtmf", error));
       return;
     }
     this.digits.push(digit);
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     if (this.config.dtmfInterDigitMs === 0) this.flush(call);
-    else this.timer = this.clock.setTimeout(() => this.flush(call), this.config.dtmfInterDigitMs);
+    else this.timer = this.clock.setTimeout(call.guard("dtmf", () => this.flush(call)), this.config.dtmfInterDigitMs);
   }
 
   onClosed(): void {

@@ -6,6 +6,7 @@
  * function_call_output per call and then exactly one response.create.
  */
 import type { Logger } from "pino";
+import type { Clock, Timer } from "../clock.js";
 import { errorMessage } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import type { CallSession, CallSessionExtension } from "../media/call-session.js";
@@ -32,7 +33,7 @@ export interface FunctionCallDeps {
   readonly defaultTimeoutMs: number;
   readonly metrics: Metrics;
   readonly log: Logger;
-  readonly nowMs: () => number;
+  readonly clock: Clock;
 }
 
 export class FunctionCallCoordinator implements CallSessionExtension {
@@ -61,7 +62,8 @@ export class FunctionCallCoordinator implements CallSessionExtension {
         const response = this.responses.get(event.response.id);
         if (response) {
           response.status = event.response.status;
-          void this.finish(call, event.response.id, response);
+          // The round trip runs on; if it throws, that ends this call (and only this call).
+          this.finish(call, event.response.id, response).catch((error: unknown) => call.fault("tool_round_trip", error));
         }
         this.spoke.delete(event.response.id);
         return;
@@ -94,7 +96,7 @@ export class FunctionCallCoordinator implements CallSessionExtension {
 
   private start(call: CallSession, pending: PendingCall, argumentsJson: string): void {
     if (pending.settled || this.lifetime.signal.aborted) return;
-    pending.startedMs = this.deps.nowMs();
+    pending.startedMs = this.deps.clock.nowMs();
     pending.settled = this.run(call, pending, argumentsJson).then((result) => {
       pending.result = result;
     });
@@ -106,7 +108,7 @@ export class FunctionCallCoordinator implements CallSessionExtension {
     const definition = pending.name ? registry.get(pending.name) : undefined;
     const log = this.deps.log.child({ tool: name, callId: pending.callId });
     const outcome = (result: ToolResult, label: string, detail?: string): ToolResult => {
-      const durationMs = Math.round(this.deps.nowMs() - (pending.startedMs ?? this.deps.nowMs()));
+      const durationMs = Math.round(this.deps.clock.nowMs() - (pending.startedMs ?? this.deps.clock.nowMs()));
       metrics.toolCalls.inc({ tool: definition ? name : "unknown", outcome: label });
       log.info({ durationMs, outcome: label, detail }, "tool call finished");
       call.logEvent("tool_call", { tool: name, callId: pending.callId, arguments: argumentsJson, durationMs, outcome: label, detail, output: result.output });
@@ -120,9 +122,9 @@ export class FunctionCallCoordinator implements CallSessionExtension {
     const controller = new AbortController();
     const onCallEnd = (): void => controller.abort(new Error("call ended"));
     this.lifetime.signal.addEventListener("abort", onCallEnd, { once: true });
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: Timer | undefined;
     const timedOut = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => {
+      timer = this.deps.clock.setTimeout(() => {
         controller.abort(new Error("timeout"));
         resolve("timeout");
       }, timeoutMs);
@@ -145,7 +147,7 @@ export class FunctionCallCoordinator implements CallSessionExtension {
       if (this.lifetime.signal.aborted) return outcome(toolError("cancelled", "the call ended"), "cancelled");
       return outcome(toolError("tool_failed", `${definition.name} failed: ${errorMessage(error)}`), "error", errorMessage(error));
     } finally {
-      clearTimeout(timer);
+      if (timer !== undefined) this.deps.clock.clearTimeout(timer);
       this.lifetime.signal.removeEventListener("abort", onCallEnd);
     }
   }

@@ -39,7 +39,7 @@ export function toolExtensions(deps: {
       defaultTimeoutMs: deps.config.tools.defaultTimeoutMs,
       metrics: deps.metrics,
       log: call.log,
-      nowMs: () => deps.clock.nowMs(),
+      clock: deps.clock,
     }),
     new DtmfHandler(deps.config.tools, deps.telephony, deps.clock),
   ];

@@ -1,11 +1,14 @@
 /**
- * One raw `ws` connection to Voice Live. Typed events in, typed events out; the
- * hot path (audio append) goes out as a prebuilt string. Closes exactly once.
+ * One raw `ws` connection to Voice Live. Frames are validated (server-events.ts)
+ * before anyone sees them; the hot path (audio append) goes out as a prebuilt
+ * string. Nothing a peer sends, and nothing a handler throws, escapes the
+ * socket's listeners: both are reported to the owner. Closes exactly once.
  */
 import type { Logger } from "pino";
 import WebSocket from "ws";
-import { AppError, errorMessage } from "../errors.js";
-import { parseServerEvent, type ClientEvent, type ServerEvent } from "./protocol.js";
+import { AppError } from "../errors.js";
+import type { ClientEvent, ServerEvent } from "./protocol.js";
+import type { DropReason, ServerEventParser } from "./server-events.js";
 
 export interface VoiceLiveConnection {
   readonly isOpen: boolean;
@@ -18,24 +21,44 @@ export interface VoiceLiveConnection {
 
 export interface ConnectionHandlers {
   onEvent(event: ServerEvent): void;
+  /** A frame that failed validation (never handed to onEvent). */
+  onRejected(rejection: { reason: DropReason; type?: string; detail: string }): void;
+  /** onEvent threw while handling an event of `eventType`. */
+  onHandlerError(error: unknown, eventType: string): void;
   /** The socket ended (by either side); `byUs` when close() was called. */
   onClose(info: { code: number; reason: string; byUs: boolean }): void;
 }
 
 /** Cap on buffered outgoing bytes: beyond it Voice Live is not keeping up and audio is shed (counted). */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/**
+ * Largest server frame accepted. A 100 ms audio delta is ~7 KB and a long
+ * response.done a few tens of KB; parsing megabytes would stall every call on
+ * the event loop. Beyond it ws closes the socket (1009) and the call reconnects.
+ */
+export const MAX_SERVER_FRAME_BYTES = 1024 * 1024;
 
 export function openVoiceLiveConnection(
   url: string,
   headers: Record<string, string>,
   handlers: ConnectionHandlers,
-  options: { logger: Logger; connectTimeoutMs: number },
+  options: { logger: Logger; connectTimeoutMs: number; parse: ServerEventParser; signal?: AbortSignal },
 ): Promise<VoiceLiveConnection> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers, handshakeTimeout: options.connectTimeoutMs, maxPayload: 16 * 1024 * 1024 });
+    const socket = new WebSocket(url, { headers, handshakeTimeout: options.connectTimeoutMs, maxPayload: MAX_SERVER_FRAME_BYTES });
     let opened = false;
     let closedByUs = false;
     let closeReported = false;
+    const { signal } = options;
+    const onAbort = (): void => {
+      socket.terminate();
+      reject(signal!.reason);
+    };
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
 
     const connection: VoiceLiveConnection = {
       get isOpen() {
@@ -59,7 +82,9 @@ export function openVoiceLiveConnection(
 
     socket.on("unexpected-response", (_request, response) => {
       let body = "";
-      response.on("data", (chunk: Buffer) => (body += chunk.toString("utf8").slice(0, 500)));
+      response.on("data", (chunk: Buffer) => {
+        if (body.length < 500) body += chunk.toString("utf8").slice(0, 500);
+      });
       response.on("end", () =>
         reject(
           new AppError("voicelive_connect_refused", `Voice Live refused the connection: HTTP ${response.statusCode} ${body.trim()}`, {
@@ -71,27 +96,39 @@ export function openVoiceLiveConnection(
     });
     socket.on("open", () => {
       opened = true;
+      signal?.removeEventListener("abort", onAbort);
       resolve(connection);
     });
-    socket.on("message", (data, isBinary) => {
+    socket.on("message", (data: Buffer, isBinary: boolean) => {
       if (isBinary) {
-        options.logger.warn("Voice Live sent a binary frame; ignored");
+        handlers.onRejected({ reason: "binary", detail: "binary frame (Voice Live sends text)" });
         return;
       }
-      let event: ServerEvent;
+      const parsed = options.parse(data.toString());
+      if (!parsed.ok) {
+        handlers.onRejected(parsed);
+        return;
+      }
       try {
-        event = parseServerEvent(data.toString());
+        handlers.onEvent(parsed.event);
       } catch (error) {
-        options.logger.warn({ reason: errorMessage(error) }, "unparseable Voice Live event ignored");
+        handlers.onHandlerError(error, parsed.event.type);
+      }
+    });
+    socket.on("error", (error: Error & { code?: string }) => {
+      if (!opened) {
+        // The message is ws's own and already names the cause (e.g. "getaddrinfo ENOTFOUND host").
+        reject(new AppError("voicelive_connect_failed", `Voice Live connection failed: ${error.message}`, { retryable: true }));
         return;
       }
-      handlers.onEvent(event);
-    });
-    socket.on("error", (error) => {
-      if (!opened) reject(new AppError("voicelive_connect_failed", `Voice Live connection failed: ${error.message}`, { retryable: true, cause: error }));
-      else options.logger.warn({ err: error }, "Voice Live socket error");
+      if (error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
+        handlers.onRejected({ reason: "too_large", detail: `frame over ${MAX_SERVER_FRAME_BYTES} bytes; the socket is closed` });
+      } else {
+        options.logger.warn({ reason: error.message, code: error.code }, "Voice Live socket error");
+      }
     });
     socket.on("close", (code, reason) => {
+      signal?.removeEventListener("abort", onAbort);
       if (!opened || closeReported) return;
       closeReported = true;
       handlers.onClose({ code, reason: reason.toString(), byUs: closedByUs });

@@ -11,7 +11,7 @@ export const VOICE_LIVE_SCOPE = "https://ai.azure.com/.default";
 
 export type VoiceLiveAuth =
   | { readonly kind: "apiKey"; readonly apiKey: string }
-  | { readonly kind: "token"; getToken(): Promise<string> };
+  | { readonly kind: "token"; getToken(signal?: AbortSignal): Promise<string> };
 
 export interface VoiceLiveTarget {
   /** Origin of the service (or the embedded emulator). */
@@ -39,16 +39,16 @@ export function buildRealtimeUrl(target: VoiceLiveTarget, options: { conversatio
   return url.toString();
 }
 
-export async function buildAuthHeaders(auth: VoiceLiveAuth): Promise<Record<string, string>> {
+export async function buildAuthHeaders(auth: VoiceLiveAuth, signal?: AbortSignal): Promise<Record<string, string>> {
   if (auth.kind === "apiKey") return { "api-key": auth.apiKey };
-  return { authorization: `Bearer ${await auth.getToken()}` };
+  return { authorization: `Bearer ${await auth.getToken(signal)}` };
 }
 
 export function entraAuth(credential: () => TokenCredential): VoiceLiveAuth {
   return {
     kind: "token",
-    async getToken() {
-      const token = await credential().getToken(VOICE_LIVE_SCOPE);
+    async getToken(signal) {
+      const token = await credential().getToken(VOICE_LIVE_SCOPE, signal ? { abortSignal: signal } : undefined);
       if (!token) throw new AppError("voicelive_auth_failed", `no Entra token for ${VOICE_LIVE_SCOPE}`, { retryable: true });
       return token.token;
     },

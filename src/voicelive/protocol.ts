@@ -85,9 +85,9 @@ export type ClientEvent =
   | { readonly type: "response.cancel" };
 
 export interface VoiceLiveError {
-  readonly type?: string;
-  readonly code?: string;
-  readonly message?: string;
+  readonly type?: string | null;
+  readonly code?: string | null;
+  readonly message?: string | null;
   readonly param?: string | null;
   readonly event_id?: string | null;
 }
@@ -139,39 +139,9 @@ export type ServerEvent =
   | { readonly type: "error"; readonly error: VoiceLiveError }
   | { readonly type: "ignored"; readonly rawType: string };
 
-const HANDLED = new Set<string>([
-  "session.created",
-  "session.updated",
-  "input_audio_buffer.speech_started",
-  "input_audio_buffer.speech_stopped",
-  "conversation.item.created",
-  "conversation.item.input_audio_transcription.completed",
-  "conversation.item.input_audio_transcription.failed",
-  "conversation.item.truncated",
-  "response.created",
-  "response.output_item.added",
-  "response.output_item.done",
-  "response.audio.delta",
-  "response.audio.done",
-  "response.audio_transcript.done",
-  "response.function_call_arguments.done",
-  "response.done",
-  "error",
-]);
-
 /** Server errors that mean "already so", not a fault. */
 export const BENIGN_ERROR_CODES = new Set([
   "response_cancel_not_active",
   "conversation_already_has_active_response",
   "item_already_truncated",
 ]);
-
-/** Parses a server text frame; events we do not act on come back as "ignored". */
-export function parseServerEvent(text: string): ServerEvent {
-  const parsed = JSON.parse(text) as { type?: unknown };
-  if (typeof parsed !== "object" || parsed === null || typeof parsed.type !== "string") {
-    throw new Error("Voice Live event has no type");
-  }
-  if (!HANDLED.has(parsed.type)) return { type: "ignored", rawType: parsed.type };
-  return parsed as ServerEvent;
-}

@@ -4,16 +4,35 @@
  * response at a time — response.create waits for the active response's done.
  */
 import type { Logger } from "pino";
+import type { Clock } from "../clock.js";
+import { withDeadline } from "../deadline.js";
 import { AppError } from "../errors.js";
+import { createLogLimiter, type LogLimiter } from "../log-limiter.js";
+import type { Metrics } from "../metrics.js";
 import { openVoiceLiveConnection, type VoiceLiveConnection } from "./connection.js";
 import { buildAuthHeaders, buildRealtimeUrl, type VoiceLiveTarget } from "./endpoint.js";
 import type { ClientEvent, ResponseOptions, ServerEvent, SessionSettings } from "./protocol.js";
+import type { DropReason, ServerEventParser } from "./server-events.js";
 
 export interface VoiceLiveSessionHandlers {
   /** Every server event, after the session's own bookkeeping. */
   onEvent(event: ServerEvent): void;
   /** The connection ended without close() being called. */
   onDropped(info: { code: number; reason: string }): void;
+  /** Handling an event threw: the call's own code is broken for this call. */
+  onFault(error: unknown, eventType: string): void;
+}
+
+export interface VoiceLiveSessionOptions {
+  readonly target: VoiceLiveTarget;
+  readonly settings: SessionSettings;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly metrics: Metrics;
+  readonly parse: ServerEventParser;
+  readonly conversationId?: string;
+  /** Abandons the attempt (e.g. the pre-warmed call ended first). */
+  readonly signal?: AbortSignal;
 }
 
 /** How a requested response ended ("rejected": the service refused the response.create; "closed": the session ended first). */
@@ -47,34 +66,45 @@ export class VoiceLiveSession {
   private droppedInfo: { code: number; reason: string } | undefined;
   /** Events that arrived before anyone attached (pre-warm). */
   private early: ServerEvent[] = [];
+  private readonly dropLog: LogLimiter;
 
   private constructor(
     readonly log: Logger,
-    private readonly nowMs: () => number,
+    private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {
-    this.openedAtMs = nowMs();
+    this.openedAtMs = clock.nowMs();
+    this.dropLog = createLogLimiter(clock);
   }
 
-  /** Connects (fresh auth each time) and sends session.update. */
-  static async open(options: {
-    target: VoiceLiveTarget;
-    settings: SessionSettings;
-    logger: Logger;
-    nowMs: () => number;
-    conversationId?: string;
-  }): Promise<VoiceLiveSession> {
-    const session = new VoiceLiveSession(options.logger, options.nowMs);
-    const url = buildRealtimeUrl(options.target, { conversationId: options.conversationId });
-    const headers = await buildAuthHeaders(options.target.auth);
-    session.connection = await openVoiceLiveConnection(
-      url,
-      headers,
-      {
-        onEvent: (event) => session.handle(event),
-        onClose: (info) => session.handleClose(info),
-      },
-      { logger: options.logger, connectTimeoutMs: options.target.config.connectTimeoutMs },
-    );
+  /**
+   * Connects (fresh auth each time) and sends session.update. The token and the
+   * handshake together get VOICELIVE_CONNECT_TIMEOUT_MS.
+   */
+  static async open(options: VoiceLiveSessionOptions): Promise<VoiceLiveSession> {
+    const { target, clock } = options;
+    const session = new VoiceLiveSession(options.logger, clock, options.metrics);
+    const url = buildRealtimeUrl(target, { conversationId: options.conversationId });
+    const timeoutMs = target.config.connectTimeoutMs;
+    session.connection = await withDeadline(clock, timeoutMs, "connecting to Voice Live", async (signal) => {
+      const headers = await buildAuthHeaders(target.auth, signal);
+      signal.throwIfAborted();
+      return openVoiceLiveConnection(
+        url,
+        headers,
+        {
+          onEvent: (event) => session.handle(event),
+          onRejected: (rejection) => session.rejected(rejection),
+          onHandlerError: (error, eventType) => session.handlerFailed(error, eventType),
+          onClose: (info) => session.handleClose(info),
+        },
+        // The deadline above governs; ws's own handshake timer is only a backstop.
+        { logger: options.logger, connectTimeoutMs: timeoutMs + 1000, parse: options.parse, signal },
+      );
+    }, { signal: options.signal }).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === "deadline_exceeded") options.metrics.requestDeadlines.inc({ request: "voicelive_connect" });
+      throw error;
+    });
     session.send({ type: "session.update", session: options.settings });
     return session;
   }
@@ -101,9 +131,9 @@ export class VoiceLiveSession {
     if (this.readyFlag) return Promise.resolve();
     if (this.closed) return Promise.reject(new AppError("voicelive_closed", "Voice Live session ended before it was ready"));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new AppError("voicelive_not_ready", `no session.updated within ${timeoutMs} ms`, { retryable: true })), timeoutMs);
+      const timer = this.clock.setTimeout(() => reject(new AppError("voicelive_not_ready", `no session.updated within ${timeoutMs} ms`, { retryable: true })), timeoutMs);
       this.readyWaiters.push(() => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         if (this.readyFlag) resolve();
         else reject(new AppError("voicelive_closed", "Voice Live session ended before it was ready"));
       });
@@ -115,7 +145,13 @@ export class VoiceLiveSession {
     this.handlers = handlers;
     const early = this.early;
     this.early = [];
-    for (const event of early) handlers.onEvent(event);
+    for (const event of early) {
+      try {
+        handlers.onEvent(event);
+      } catch (error) {
+        this.handlerFailed(error, event.type);
+      }
+    }
     if (this.droppedInfo) handlers.onDropped(this.droppedInfo);
   }
 
@@ -188,7 +224,7 @@ export class VoiceLiveSession {
         this.sessionId ??= event.session.id;
         if (!this.readyFlag) {
           this.readyFlag = true;
-          this.log.info({ sessionId: this.sessionId, readyMs: Math.round(this.nowMs() - this.openedAtMs) }, "Voice Live session ready");
+          this.log.info({ sessionId: this.sessionId, readyMs: Math.round(this.clock.nowMs() - this.openedAtMs) }, "Voice Live session ready");
           this.wakeReadyWaiters();
         }
         break;
@@ -222,6 +258,26 @@ export class VoiceLiveSession {
     if (this.closedFlag) return;
     if (this.handlers) this.handlers.onEvent(event);
     else this.early.push(event);
+  }
+
+  /** A frame that failed validation: counted, logged at a bounded rate, otherwise ignored. */
+  private rejected(rejection: { reason: DropReason; type?: string; detail: string }): void {
+    this.metrics.voiceLiveEventsDropped.inc({ reason: rejection.reason });
+    const allowed = this.dropLog.take();
+    if (allowed) {
+      this.log.warn({ reason: rejection.reason, eventType: rejection.type, detail: rejection.detail, suppressedSinceLast: allowed.suppressed }, "invalid Voice Live event dropped");
+    }
+  }
+
+  private handlerFailed(error: unknown, eventType: string): void {
+    if (this.closedFlag) return;
+    if (this.handlers) {
+      this.handlers.onFault(error, eventType);
+      return;
+    }
+    // Nobody holds this session yet (pre-warm): it cannot be trusted to serve a call.
+    this.log.error({ err: error, eventType }, "handling a Voice Live event failed before the call attached; session closed");
+    this.close("internal_error");
   }
 
   private handleClose(info: { code: number; reason: string; byUs: boolean }): void {

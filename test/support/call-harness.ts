@@ -28,10 +28,14 @@ export interface CallHarnessOptions {
   readonly scenario?: unknown;
   readonly emulator?: Partial<VoiceLiveEmulatorOptions>;
   readonly bot?: Partial<Omit<BotDeps, "config" | "logger">>;
+  /** Where every peer logs (default: silent, or TEST_LOG_LEVEL). */
+  readonly logger?: pino.Logger;
+  /** Puts something between the bot and the emulator: maps the emulator's URL to the one the bot uses. */
+  readonly voiceLiveVia?: (emulatorUrl: string) => Promise<string>;
 }
 
 export async function startCallHarness(options: CallHarnessOptions = {}): Promise<CallHarness> {
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const emulator = await startVoiceLiveEmulator({
     port: 0,
     logger: logger.child({ peer: "emulator" }),
@@ -45,7 +49,7 @@ export async function startCallHarness(options: CallHarnessOptions = {}): Promis
     ACS_CONNECTION_STRING: sim.connectionString,
     ACS_RESOURCE_ID: sim.resourceId,
     ACS_JWKS_URL: sim.jwksUrl,
-    VOICELIVE_ENDPOINT: emulator.url,
+    VOICELIVE_ENDPOINT: options.voiceLiveVia ? await options.voiceLiveVia(emulator.url) : emulator.url,
     VOICELIVE_API_KEY: "test-key",
     // Short, so tests spend their time on what they test.
     GREETING_TEXT: "Contoso, hello.",
@@ -70,10 +74,10 @@ export async function startCallHarness(options: CallHarnessOptions = {}): Promis
 }
 
 /** Resolves when `predicate` holds, polling; fails with `what` after `timeoutMs`. */
-export async function eventually<T>(what: string, probe: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
+export async function eventually<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
