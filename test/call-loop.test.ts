@@ -163,7 +163,7 @@ describe("the call's audio loop", () => {
     h = await startCallHarness({ scenario });
     const call = await h.call();
     const media = await call.mediaConnected;
-    const mediaConnectedAtWall = Date.now() - media.mediaNowMs();
+    const mediaConnectedAtWall = media.connectedAt()!.getTime();
     await eventually("greeting", () => h!.emulator.events.list().some((e) => e.type === "response.create"));
     // One session: the pre-warmed one was claimed, not a second one opened.
     expect(h.emulator.connections()).toHaveLength(1);

@@ -70,8 +70,9 @@ describe("the Voice Live boundary", () => {
     // B was answered in full while A was flooded.
     const answer = await mediaB.waitForBotAudio({ afterMs: askedAtMs + speechDurationMs(QUESTION), timeoutMs: 20_000 });
     await mediaB.waitForBotQuiet({ quietMs: 300, timeoutMs: 20_000 });
-    const heardAnswer = mediaB.heardRuns().find((run) => run.startMs === answer.startMs)!;
-    expect(heardAnswer.endMs - heardAnswer.startMs).toBeGreaterThan(1000);
+    const heardAnswerMs = mediaB.heardRuns().filter((run) => run.startMs >= answer.startMs).reduce((sum, run) => sum + run.endMs - run.startMs, 0);
+    console.log(`call B heard ${Math.round(heardAnswerMs)} ms of answer, ${mediaB.stats().underruns} underrun(s), while A was flooded`);
+    expect(heardAnswerMs).toBeGreaterThan(1000);
     expect(mediaB.stats().malformed).toBe(0);
     expect(mediaB.received.filter((m) => m.kind === "stopAudio")).toHaveLength(0);
 

@@ -74,6 +74,8 @@ export interface MediaCaller {
   /** Resolves (never rejects) when the socket is closed from either side, or failed to open. */
   readonly closed: Promise<MediaCloseInfo>;
   mediaNowMs(): number;
+  /** Wall-clock time the socket opened (media ms 0), once connected. */
+  connectedAt(): Date | undefined;
   callerTimeline(): CallerTimeline;
   readonly received: readonly ReceivedMessage[];
   /** Runs of bot audio the caller has heard so far. */

@@ -222,6 +222,7 @@ export function createMediaCaller(options: MediaCallerOptions): MediaCaller {
     },
     closed,
     mediaNowMs,
+    connectedAt: () => (state === "idle" || state === "connecting" ? undefined : new Date(startDateMs)),
     callerTimeline: () => ({ utterances: utterances.map((u) => ({ ...u })), digits: digits.map((d) => ({ ...d })) }),
     received: receiver.received,
     heardRuns: () => receiver.playback.runs(mediaNowMs()),

@@ -4,7 +4,6 @@
  * checked against a CallObservation and explains itself when it fails.
  */
 import { AppError } from "../errors.js";
-import { stalledWithin } from "./host-stalls.js";
 import type { CallObservation, Span } from "./observation.js";
 
 export type Expectation =
@@ -95,18 +94,13 @@ export function checkExpectation(e: Expectation, o: CallObservation): Expectatio
   const result = (passed: boolean, detail: string): ExpectationResult => ({ name, passed, detail });
   const skipped = (detail: string): ExpectationResult => ({ name, passed: true, skipped: true, detail });
   const fmt = (ms: number | undefined) => (ms === undefined ? "never" : `${Math.round(ms)} ms`);
-  // Time budgets are judged on the call's own timeline: spans the host starved the process are not the bot's.
-  const stalled = (fromMs: number, toMs: number | undefined): number => (toMs === undefined ? 0 : stalledWithin(o.hostStalls, fromMs, toMs));
-  const excused = (ms: number) => (ms >= 1 ? ` (host stalls ${Math.round(ms)} ms excluded)` : "");
   switch (e.type) {
     case "greeting_starts_within": {
       const first = o.heardRuns[0]?.startMs;
-      const stall = stalled(0, first);
-      return result(first !== undefined && first - stall <= e.ms, `first bot audio at ${fmt(first)}${excused(stall)}`);
+      return result(first !== undefined && first <= e.ms, `first bot audio at ${fmt(first)}`);
     }
     case "greeting_heard_at_least": {
-      // A gap the host's stall explains (the bot could not send while starved) does not cut the greeting.
-      const first = joinStalledGaps(o.heardRuns, o.hostStalls, o.stopAudioAtMs)[0];
+      const first = o.heardRuns[0];
       const length = first ? first.endMs - first.startMs : undefined;
       return result(length !== undefined && length >= e.ms, `first run of bot audio lasted ${fmt(length)}`);
     }
@@ -114,9 +108,8 @@ export function checkExpectation(e: Expectation, o: CallObservation): Expectatio
       const utterance = o.callerSpeech[e.utterance];
       if (!utterance) return result(false, `caller.wav has only ${o.callerSpeech.length} utterance(s)`);
       const answer = startAfter(o.heardRuns, utterance.endMs);
-      const stall = stalled(utterance.endMs, answer);
-      const wait = answer === undefined ? undefined : answer - utterance.endMs - stall;
-      return result(wait !== undefined && wait <= e.ms, `utterance ended at ${fmt(utterance.endMs)}; bot audio began ${wait === undefined ? "never" : `${Math.round(wait)} ms later${excused(stall)}`}`);
+      const wait = answer === undefined ? undefined : answer - utterance.endMs;
+      return result(wait !== undefined && wait <= e.ms, `utterance ended at ${fmt(utterance.endMs)}; bot audio began ${wait === undefined ? "never" : `${Math.round(wait)} ms later`}`);
     }
     case "interim_during_tool": {
       if (!o.inProcess) return skipped("tool timings need the bot in-process");
@@ -126,9 +119,7 @@ export function checkExpectation(e: Expectation, o: CallObservation): Expectatio
       return result(heard, `${e.tool} ran ${fmt(run.startMs)}–${fmt(run.endMs)}; bot audio during it: ${heard ? "yes" : "none"}`);
     }
     case "stop_audio": {
-      const fromMs = e.fromMs ?? 0;
-      const toMs = e.toMs === undefined ? Infinity : e.toMs + stalled(fromMs, e.toMs);
-      const count = o.stopAudioAtMs.filter((t) => t >= fromMs && t <= toMs).length;
+      const count = o.stopAudioAtMs.filter((t) => t >= (e.fromMs ?? 0) && t <= (e.toMs ?? Infinity)).length;
       return result(count >= (e.min ?? 0) && count <= (e.max ?? Infinity), `${count} StopAudio at ${o.stopAudioAtMs.map((t) => Math.round(t)).join(", ") || "—"} ms`);
     }
     case "quiet_after_stop_audio": {
@@ -138,9 +129,8 @@ export function checkExpectation(e: Expectation, o: CallObservation): Expectatio
     }
     case "call_ends": {
       const end = o.end;
-      const stall = stalled(0, end?.atMs);
-      const ok = end !== undefined && end.reason === e.reason && (e.withinMs === undefined || end.atMs - stall <= e.withinMs);
-      return result(ok, end ? `ended: ${end.reason} at ${fmt(end.atMs)}${excused(stall)}` : "the call did not end");
+      const ok = end !== undefined && end.reason === e.reason && (e.withinMs === undefined || end.atMs <= e.withinMs);
+      return result(ok, end ? `ended: ${end.reason} at ${fmt(end.atMs)}` : "the call did not end");
     }
     case "transfer_requested": {
       const wanted = e.target.startsWith("4:") ? e.target : `4:${e.target}`;
@@ -158,9 +148,8 @@ export function checkExpectation(e: Expectation, o: CallObservation): Expectatio
     }
     case "voicelive_closed_within": {
       if (!o.end) return result(false, "the call did not end");
-      const stall = stalled(o.end.atMs, o.voiceLiveClosedAtMs);
-      const after = o.voiceLiveClosedAtMs === undefined ? undefined : o.voiceLiveClosedAtMs - o.end.atMs - stall;
-      return result(after !== undefined && after <= e.ms, `Voice Live closed ${after === undefined ? "never" : `${Math.round(after)} ms after the call ended${excused(stall)}`}`);
+      const after = o.voiceLiveClosedAtMs === undefined ? undefined : o.voiceLiveClosedAtMs - o.end.atMs;
+      return result(after !== undefined && after <= e.ms, `Voice Live closed ${after === undefined ? "never" : `${Math.round(after)} ms after the call ended`}`);
     }
     case "voicelive_events_in_order": {
       let at = 0;
@@ -170,19 +159,6 @@ export function checkExpectation(e: Expectation, o: CallObservation): Expectatio
     case "no_malformed_frames":
       return result(o.malformedFrames === 0, `${o.malformedFrames} malformed frame(s)`);
   }
-}
-
-/** Heard runs with the gaps a host stall explains joined (an underrun the bot could not help); a StopAudio always cuts. */
-function joinStalledGaps(runs: readonly Span[], stalls: readonly Span[], stopAudioAtMs: readonly number[]): Span[] {
-  const joined: Span[] = [];
-  for (const run of runs) {
-    const last = joined.at(-1);
-    const gapMs = last ? run.startMs - last.endMs : Infinity;
-    const stoppedBetween = last !== undefined && stopAudioAtMs.some((t) => t >= last.endMs && t <= run.startMs);
-    if (last && !stoppedBetween && gapMs - stalledWithin(stalls, last.endMs, run.startMs) <= 40) joined[joined.length - 1] = { startMs: last.startMs, endMs: run.endMs };
-    else joined.push(run);
-  }
-  return joined;
 }
 
 function startAfter(runs: readonly Span[], atMs: number): number | undefined {

@@ -26,11 +26,6 @@ export interface CallObservation {
   readonly voiceLiveClosedAtMs: number | undefined;
   /** False when the bot ran elsewhere (URL mode): in-process-only facts are missing. */
   readonly inProcess: boolean;
-  /**
-   * Media-ms spans when the replaying process was starved of CPU (host-stalls.ts):
-   * time budgets exclude them, so a busy machine does not fail a healthy bot.
-   */
-  readonly hostStalls: readonly Span[];
 }
 
 /**

@@ -48,5 +48,8 @@ export function formatTimelineEntry(entry: TimelineEntry): string {
 }
 
 export function formatResults(result: ReplayResult): string[] {
-  return result.results.map((r) => `  ${r.skipped ? "–" : r.passed ? "✓" : "✗"} ${r.name}: ${r.detail}${r.skipped ? " (skipped)" : ""}`);
+  const lines = result.results.map((r) => `  ${r.skipped ? "–" : r.passed ? "✓" : "✗"} ${r.name}: ${r.detail}${r.skipped ? " (skipped)" : ""}`);
+  // Call time excludes spans the host starved the process (call-time.ts); say how much.
+  if (result.hostStallsExcludedMs >= 1) lines.push(`  (call time: ${Math.round(result.hostStallsExcludedMs)} ms of host CPU starvation left out)`);
+  return lines;
 }

@@ -10,12 +10,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pino, { type Logger } from "pino";
 import { startAcsSimulator, tunnelTo, type AcsSimulator, type LegName, type MediaCaller, type SimulatedCall } from "../acs-sim/index.js";
 import { createBot, type Bot } from "../app.js";
-import { createScaledClock, createSystemClock, type Clock } from "../clock.js";
+import type { Clock } from "../clock.js";
 import { loadConfig } from "../config/index.js";
 import { parseScenario, startVoiceLiveEmulator, type VoiceLiveEmulator } from "../emulator/index.js";
 import type { ToolDefinition } from "../tools/index.js";
+import { createCallTimeClocks } from "./call-time.js";
 import { checkExpectation, type ExpectationResult } from "./expectations.js";
-import { monitorHostStalls } from "./host-stalls.js";
 import type { Fixture } from "./fixture.js";
 import { speechSegments, type CallObservation, type Span } from "./observation.js";
 import { conversationTranscript, type TranscriptLine } from "./transcript.js";
@@ -58,13 +58,17 @@ export interface ReplayResult {
   readonly timeline: readonly TimelineEntry[];
   readonly leg: LegName;
   readonly speed: number;
+  /** Wall ms the host starved the replay, left out of call time. */
+  readonly hostStallsExcludedMs: number;
 }
 
 const PUBLIC_BASE_URL = "https://bot.replay.invalid";
 
 export async function replayFixture(fixture: Fixture, options: ReplayOptions): Promise<ReplayResult> {
   const speed = options.speed;
-  const clock = speed === 1 ? createSystemClock() : createScaledClock(speed);
+  // Call time: spans the host starves this process do not exist for the bot, the emulator or the caller.
+  const clocks = createCallTimeClocks(speed);
+  const clock = clocks.scaled;
   const logger = options.logger ?? pino({ level: "silent" });
   const leg = options.leg ?? fixture.leg;
   const timeline: TimelineEntry[] = [];
@@ -98,7 +102,7 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
   let sim: AcsSimulator;
   let botUrl = "";
   let publicBaseUrl = PUBLIC_BASE_URL;
-  const owned: Array<() => Promise<void>> = [];
+  const owned: Array<() => Promise<void>> = [async () => clocks.stop()];
   try {
     if (options.target) {
       sim = options.target.sim;
@@ -111,7 +115,7 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
         emulator = await startVoiceLiveEmulator({ port: 0, clock, scenario: parseScenario(fixture.scenario), logger: logger.child({ peer: "voicelive-emulator" }) });
         owned.push(() => emulator!.close());
       }
-      sim = await startAcsSimulator({ speed, tunnel: (url) => tunnelTo(botUrl)(url) });
+      sim = await startAcsSimulator({ speed, clock: clocks.unscaled, tunnel: (url) => tunnelTo(botUrl)(url) });
       owned.push(() => sim.close());
       const config = loadConfig({
         PUBLIC_BASE_URL,
@@ -139,19 +143,20 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
       speed,
     });
     media = await call.mediaConnected;
-    const stallMonitor = monitorHostStalls(() => media!.mediaNowMs(), speed);
-    owned.unshift(async () => stallMonitor.stop());
-    const mediaStartPerf = performance.now() - media.mediaNowMs() / speed;
-    const toMediaMs = (perfMs: number): number => (perfMs - mediaStartPerf) * speed;
+    const mediaStartCall = clocks.unscaled.nowMs() - media.mediaNowMs() / speed;
+    /** Media ms of a call-time instant (the simulator's clock). */
+    const fromCallMs = (callMs: number): number => (callMs - mediaStartCall) * speed;
+    /** Media ms of a performance.now() instant just past (recorded outside call time). */
+    const toMediaMs = (perfMs: number): number => fromCallMs(clocks.unscaled.nowMs() - (performance.now() - perfMs));
     const callerSpeech = speechSegments(fixture.callerSamples, 8000);
-    const mediaStartWall = Date.now() - media.mediaNowMs() / speed;
-    const watcher = watch(media, call, emulator, callerSpeech, (wallMs) => (wallMs - mediaStartWall) * speed, toMediaMs, record);
+    const fromWallMs = (wallMs: number): number => toMediaMs(performance.now() - (Date.now() - wallMs));
+    const watcher = watch(media, call, emulator, callerSpeech, fromWallMs, toMediaMs, record);
     // From here on, notes go through the watcher so the timeline stays in time order.
     emitNote = (entry) => watcher.add(entry);
     const delivery = call.deliveries[0];
     note("acs", `IncomingCall ${fixture.from} → ${fixture.to} delivered (HTTP ${delivery?.status ?? "?"} in ${Math.round(delivery?.durationMs ?? 0)} ms)`, delivery ? toMediaMs(delivery.atMs) : 0);
     const answer = call.restRequests.find((r) => r.operation === "answer");
-    if (answer) note("acs", "the bot answered (answerCall)", toMediaMs(answer.atMs));
+    if (answer) note("acs", "the bot answered (answerCall)", options.target ? toMediaMs(answer.atMs) : fromCallMs(answer.atMs));
     note("acs", `media connected (${leg}, ${speed === 1 ? "real time" : `${speed}× real time`})`, 0);
 
     // The caller: audio with key presses interleaved at their times; hang-up if scripted.
@@ -167,7 +172,7 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
       await call.hangUp();
     }
     const end = await call.ended;
-    const endAtMs = toMediaMs(end.atMs);
+    const endAtMs = options.target ? toMediaMs(end.atMs) : fromCallMs(end.atMs);
     note("acs", `call ended: ${end.reason}${end.transferTarget ? ` → ${end.transferTarget}` : ""}`, endAtMs);
 
     // Voice Live must let go of the call too.
@@ -190,7 +195,6 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
       voiceLiveEvents: emulator ? emulator.events.list().map((e) => e.type) : [],
       voiceLiveClosedAtMs: closedPerf === undefined ? undefined : toMediaMs(closedPerf),
       inProcess: !options.target,
-      hostStalls: [...stallMonitor.stalls()],
     };
     const transcript = emulator ? conversationTranscript(emulator.connections()) : [];
     const withTranscript: CallObservation = { ...observation, transcript };
@@ -205,6 +209,7 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
       timeline: [...timeline].sort((a, b) => a.atMs - b.atMs),
       leg,
       speed,
+      hostStallsExcludedMs: clocks.excludedMs(),
     };
   } finally {
     for (const close of owned) await close().catch(() => undefined);

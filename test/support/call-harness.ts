@@ -9,6 +9,7 @@ import pino from "pino";
 import { startAcsSimulator, tunnelTo, type AcsSimulator, type PlaceCallOptions, type SimulatedCall } from "../../src/acs-sim/index.js";
 import { createBot, type Bot, type BotDeps } from "../../src/app.js";
 import { loadConfig } from "../../src/config/index.js";
+import { createCallTimeClocks } from "../../src/replay/call-time.js";
 import { parseScenario, startVoiceLiveEmulator, type VoiceLiveEmulator, type VoiceLiveEmulatorOptions } from "../../src/emulator/index.js";
 
 export const PUBLIC_BASE_URL = "https://bot.example.test";
@@ -36,14 +37,18 @@ export interface CallHarnessOptions {
 
 export async function startCallHarness(options: CallHarnessOptions = {}): Promise<CallHarness> {
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  // Every peer on call time: a span the busy host starves this process is not part of the call.
+  const clocks = createCallTimeClocks(1);
+  const clock = clocks.unscaled;
   const emulator = await startVoiceLiveEmulator({
     port: 0,
+    clock,
     logger: logger.child({ peer: "emulator" }),
     ...(options.scenario !== undefined ? { scenario: parseScenario(options.scenario) } : {}),
     ...options.emulator,
   });
   let botUrl = "";
-  const sim = await startAcsSimulator({ tunnel: (url) => tunnelTo(botUrl)(url) });
+  const sim = await startAcsSimulator({ clock, tunnel: (url) => tunnelTo(botUrl)(url) });
   const config = loadConfig({
     PUBLIC_BASE_URL,
     ACS_CONNECTION_STRING: sim.connectionString,
@@ -55,7 +60,7 @@ export async function startCallHarness(options: CallHarnessOptions = {}): Promis
     GREETING_TEXT: "Contoso, hello.",
     ...options.env,
   });
-  const bot = await createBot({ config, logger: logger.child({ peer: "bot" }), ...options.bot });
+  const bot = await createBot({ config, logger: logger.child({ peer: "bot" }), clock, ...options.bot });
   await bot.server.listen({ host: "127.0.0.1", port: 0 });
   botUrl = `http://127.0.0.1:${(bot.server.server.address() as AddressInfo).port}`;
   return {
@@ -69,6 +74,7 @@ export async function startCallHarness(options: CallHarnessOptions = {}): Promis
       await sim.close();
       await bot.shutdown(0);
       await emulator.close();
+      clocks.stop();
     },
   };
 }
