@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MULAW_DECODE_TABLE } from "../src/audio/mulaw.js";
-import { encodeCallerAudio } from "../src/acs-sim/caller-audio.js";
+import { encodeCallerAudio, encodeG711CallerAudio } from "../src/acs-sim/caller-audio.js";
+import { decodeG711Mulaw, encodeG711Mulaw } from "../src/acs-sim/media-server-audio.js";
 import { legSpec } from "../src/acs-sim/leg.js";
 import { decodeWav, encodeWav, wavHeader } from "../src/audio/wav.js";
 import { sine, tonePower } from "./acs-sim-fake-peers.js";
@@ -37,6 +38,32 @@ describe("caller audio → leg bytes", () => {
 
   it("refuses sample rates the audio layer cannot convert", () => {
     expect(() => encodeCallerAudio(new Int16Array(10), 44100, legSpec("pcm24k"))).toThrow(expect.objectContaining({ code: "acs_sim_bad_input" }));
+  });
+});
+
+describe("ACS's media server model: a G.711 caller on ACS's PCM legs", () => {
+  it("decodes μ-law by the G.711 formula", () => {
+    // ITU-T G.711 reference points: the extremes and both zeros.
+    expect(Array.from(decodeG711Mulaw(Uint8Array.from([0x00, 0x80, 0xff, 0x7f, 0x0f, 0x8f])))).toEqual([-32124, 32124, 0, 0, -16764, 16764]);
+    const samples = Int16Array.from([0, 100, -100, 1000, -1000, 30000, -30000]);
+    const roundTrip = decodeG711Mulaw(encodeG711Mulaw(samples));
+    samples.forEach((sample, i) => expect(Math.abs(roundTrip[i]! - sample)).toBeLessThanOrEqual(Math.max(8, Math.abs(sample) / 16)));
+  });
+
+  it.each([
+    ["pcm16k", 16000],
+    ["pcm24k", 24000],
+  ] as const)("streams a recording on the %s leg with its tone, length and timing, and unchanged on a μ-law leg", (leg, legRateHz) => {
+    const pcm8k = new Int16Array(3200);
+    pcm8k.set(sine(1000, 300, 8000), 800);
+    const codes = encodeG711Mulaw(pcm8k);
+    expect(Array.from(encodeG711CallerAudio(codes, legSpec("mulaw8k")))).toEqual(Array.from(codes));
+    const samples = pcmSamples(encodeG711CallerAudio(codes, legSpec(leg)));
+    expect(samples.length).toBe(Math.round(0.4 * legRateHz));
+    const tone = samples.subarray(Math.round(0.15 * legRateHz), Math.round(0.35 * legRateHz));
+    expect(tonePower(tone, 1000, legRateHz)).toBeGreaterThan(1000 * tonePower(tone, 1700, legRateHz));
+    const onset = samples.findIndex((sample) => Math.abs(sample) > 2000);
+    expect(Math.abs(onset / legRateHz - 0.1)).toBeLessThan(0.002);
   });
 });
 

@@ -26,11 +26,12 @@ describe("npm run demo (the README's first command)", () => {
     expect(run.stdout).toContain(`What the caller heard: ${wavPath}`);
     expect(existsSync(wavPath)).toBe(true);
     const heard = decodeWav(readFileSync(wavPath));
-    expect(heard.sampleRateHz).toBe(8000);
+    // ACS's default leg: PCM16 24 kHz.
+    expect(heard.sampleRateHz).toBe(24000);
     // About 30 s of call; the bot spoke for a good part of it.
-    expect(heard.samples.length / 8000).toBeGreaterThan(25);
+    expect(heard.samples.length / 24000).toBeGreaterThan(25);
     let loud = 0;
     for (const sample of heard.samples) if (Math.abs(sample) > 1000) loud += 1;
-    expect(loud / 8000).toBeGreaterThan(5);
+    expect(loud / 24000).toBeGreaterThan(5);
   }, 90_000);
 });

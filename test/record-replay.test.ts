@@ -54,7 +54,7 @@ describe("record mode", () => {
     const wav = decodeWav(readFileSync(join(dir, "caller.wav")));
     expect(wav).toMatchObject({ encoding: "mulaw", sampleRateHz: 8000 });
     const call = JSON.parse(readFileSync(join(dir, "call.json"), "utf8"));
-    expect(call).toMatchObject({ from: "+12065551212", to: "+14255551212", callerName: "Rec Order", leg: "mulaw8k", env: { GREETING_TEXT: "Thanks for calling Contoso." } });
+    expect(call).toMatchObject({ from: "+12065551212", to: "+14255551212", callerName: "Rec Order", env: { GREETING_TEXT: "Thanks for calling Contoso." } });
     expect(call.hangUpAtMs).toBeUndefined();
     expect(call.dtmf).toHaveLength(1);
     expect(call.dtmf[0].digit).toBe("5");

@@ -1,23 +1,14 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { encodeWav } from "../src/audio/index.js";
-import { fixtureDirs, loadFixture } from "../src/replay/fixture.js";
-import { replayFixture } from "../src/replay/runner.js";
+import { loadFixture } from "../src/replay/fixture.js";
+import { replayEachFixture } from "./support/replay-suite.js";
 
-describe("recorded call fixtures, replayed at 4× real time", () => {
-  for (const dir of fixtureDirs("all")) {
-    it(`${basename(dir)} replays with every expectation met`, async () => {
-      const fixture = loadFixture(dir);
-      expect(fixture.expectations.length).toBeGreaterThan(0);
-      const result = await replayFixture(fixture, { speed: 4 });
-      const failed = result.results.filter((r) => !r.passed).map((r) => `${r.name} — ${r.detail}`);
-      expect(failed).toEqual([]);
-      expect(result.results.filter((r) => r.skipped)).toEqual([]);
-    }, 90_000);
-  }
+describe("recorded call fixtures on ACS's default leg (PCM16 24 kHz), replayed at 4× real time", () => {
+  replayEachFixture(undefined);
 });
 
 describe("the replay tool", () => {

@@ -13,15 +13,6 @@ import { replayFixture } from "../src/replay/runner.js";
 const failures = (results: ReadonlyArray<{ passed: boolean; name: string; detail: string }>) => results.filter((r) => !r.passed).map((r) => `${r.name} — ${r.detail}`);
 
 describe("replay modes", () => {
-  for (const leg of ["pcm16k", "pcm24k"] as const) {
-    it(`streams a μ-law recording as ACS's PCM ${leg} leg and still meets every expectation`, async () => {
-      const result = await replayFixture(loadFixture("fixtures/calls/barge-in-long-answer"), { speed: 4, leg });
-      expect(result.leg).toBe(leg);
-      expect(failures(result.results)).toEqual([]);
-      expect(result.heard.sampleRateHz).toBe(leg === "pcm16k" ? 16000 : 24000);
-    }, 60_000);
-  }
-
   it("replays against a running bot started with the settings the replay prints", async () => {
     // The "running bot": another process in real life; here one built from exactly the printed settings.
     let botUrl = "";

@@ -15,6 +15,7 @@ export type { DeliveryRecord } from "./callback-sender.js";
 export type { AnswerRequest, MediaStreamingRequest } from "./answer-request.js";
 export type { CallbackType, ResultInformation } from "./acs-events.js";
 export { legSpec, legForAudioFormat, type LegName, type LegSpec } from "./leg.js";
+export { encodeG711CallerAudio } from "./caller-audio.js";
 export { tunnelTo, noTunnel, type Tunnel } from "./tunnel.js";
 export { AcsSimError, type AcsSimErrorCode } from "./errors.js";
 export { startAcsRestStub, type AcsRestStub } from "./acs-rest-stub.js";

@@ -66,7 +66,11 @@ export function parseAcsMediaMessage(text: string): AcsInboundMessage {
   }
 }
 
-/** One outbound audio frame toward the caller (bytes in the leg's format). */
+/**
+ * One outbound audio frame toward the caller (bytes in the leg's format), in
+ * exactly the shape the Call Automation SDK's createOutboundAudioData() builds
+ * (test/acs-outbound-shape.test.ts compares them), without its object and stringify.
+ */
 export function encodeAcsAudioData(payload: Uint8Array): string {
-  return `{"kind":"audioData","audioData":{"data":"${base64FromBytes(payload)}"}}`;
+  return `{"kind":"audioData","audioData":{"data":"${base64FromBytes(payload)}","isSilent":false},"stopAudio":{}}`;
 }

@@ -1,8 +1,9 @@
 /**
  * The ACS media streaming WebSocket, as our own small types. Inbound text frames
  * are camelCase (PascalCase accepted too, as older service versions and the
- * .NET samples use it). Outbound we send the JS SDK's camelCase shape.
+ * .NET samples use it). Outbound we send the JS SDK helpers' camelCase shape.
  */
+import { createOutboundStopAudioData } from "@azure/communication-call-automation";
 
 export type AcsInboundMessage =
   | {
@@ -23,5 +24,5 @@ export type AcsInboundMessage =
   | { readonly kind: "dtmf"; readonly digit: string }
   | { readonly kind: "unknown"; readonly rawKind: string };
 
-/** Barge-in: ACS drops whatever it queued toward the caller. */
-export const ACS_STOP_AUDIO = '{"kind":"stopAudio","audioData":null,"stopAudio":{}}';
+/** Barge-in: ACS drops whatever it queued toward the caller. Built by the SDK's own helper, once. */
+export const ACS_STOP_AUDIO = createOutboundStopAudioData();

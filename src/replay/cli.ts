@@ -1,5 +1,5 @@
 /**
- * npm run replay -- <fixture dir | all> [--fast | --speed N] [--leg mulaw8k|pcm16k|pcm24k] [--out DIR]
+ * npm run replay -- <fixture dir | all> [--fast | --speed N] [--leg pcm24k|pcm16k|mulaw8k] [--out DIR]
  *                   [--url http://127.0.0.1:8080 [--peers-port 9400]] [--quiet]
  *
  * Replays recorded call fixtures against the bot (in-process by default), prints
@@ -29,7 +29,7 @@ async function main(): Promise<number> {
     },
   });
   if (positionals.length !== 1) {
-    process.stderr.write("usage: npm run replay -- <fixture dir | name | all> [--fast | --speed N] [--leg mulaw8k|pcm16k|pcm24k] [--out DIR] [--url BOT_URL]\n");
+    process.stderr.write("usage: npm run replay -- <fixture dir | name | all> [--fast | --speed N] [--leg pcm24k|pcm16k|mulaw8k] [--out DIR] [--url BOT_URL]\n");
     return 2;
   }
   const speed = values.speed !== undefined ? Number(values.speed) : values.fast ? 4 : 1;
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
   try {
     for (const fixture of fixtures) {
       process.stdout.write(`\n▶ ${fixture.name}${fixture.description ? ` — ${fixture.description}` : ""}\n`);
-      process.stdout.write(`  caller audio ${(fixture.callerDurationMs / 1000).toFixed(1)} s, leg ${leg ?? fixture.leg}, ${speed === 1 ? "real time" : `${speed}× real time`}\n`);
+      process.stdout.write(`  caller audio ${(fixture.callerDurationMs / 1000).toFixed(1)} s, leg ${leg ?? fixture.leg ?? "ACS's (ACS_AUDIO_FORMAT)"}, ${speed === 1 ? "real time" : `${speed}× real time`}\n`);
       const result = await replayFixture(fixture, {
         speed,
         ...(leg ? { leg } : {}),

@@ -20,7 +20,7 @@ async function main(): Promise<number> {
     [
       "Demo: one phone call, end to end, on this machine.",
       "  Simulated ACS rings the bot's Event Grid webhook → the bot answers with the Call Automation SDK →",
-      "  ACS opens the media WebSocket (G.711 μ-law 8 kHz caller) → the bot bridges it to Voice Live",
+      "  ACS opens the media WebSocket (PCM16 24 kHz, as ACS streams a phone caller) → the bot bridges it to Voice Live",
       "  (the embedded emulator: VOICELIVE_ENDPOINT is unset) and back.",
       `  Caller audio: ${(fixture.callerDurationMs / 1000).toFixed(0)} s of recorded speech, ${speed === 1 ? "in real time" : `${speed}× real time`}.`,
       "",

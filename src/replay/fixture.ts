@@ -27,7 +27,14 @@ export interface Fixture {
   readonly from: string;
   readonly to: string;
   readonly callerName: string | undefined;
-  readonly leg: LegName;
+  /**
+   * How the simulated ACS streams the call. Undefined (the default): as ACS does,
+   * PCM16 at the rate of the bot's ACS_AUDIO_FORMAT (24 kHz unless set), the
+   * recording decoded and resampled by the simulator's media-server model;
+   * "mulaw8k": the G.711 bytes unchanged (a G.711 gateway or a recorded call);
+   * "pcm16k"/"pcm24k": ACS with that audio format.
+   */
+  readonly leg: LegName | undefined;
   readonly env: Readonly<Record<string, string>>;
   readonly dtmf: ReadonlyArray<{ readonly atMs: number; readonly digit: string }>;
   readonly hangUpAtMs: number | undefined;
@@ -73,8 +80,8 @@ export function loadFixture(dir: string): Fixture {
     if (typeof n !== "number" || !Number.isFinite(n) || n < 0) fail(`call.json: ${field} must be a number ≥ 0`);
     return n as number;
   };
-  const leg = (call.leg ?? "mulaw8k") as LegName;
-  if (!LEGS.includes(leg)) fail(`call.json: leg must be one of ${LEGS.join(", ")}`);
+  const leg = call.leg as LegName | undefined;
+  if (leg !== undefined && !LEGS.includes(leg)) fail(`call.json: leg must be one of ${LEGS.join(", ")} (or absent: ACS's configured PCM format)`);
   const env = (call.env ?? {}) as Record<string, unknown>;
   for (const [key, value] of Object.entries(env)) if (typeof value !== "string") fail(`call.json: env.${key} must be a string`);
   const dtmf = ((call.dtmf ?? []) as unknown[]).map((entry, index) => {

@@ -271,7 +271,6 @@ export class CallRecorder implements CallSessionExtension {
       from: this.context.callerNumber ?? this.context.callerRawId,
       to: this.context.calleeNumber ?? this.context.calleeRawId,
       ...(this.context.callerDisplayName ? { callerName: this.context.callerDisplayName } : {}),
-      leg: "mulaw8k",
       env,
       dtmf: this.dtmf,
       ...(callerHungUp ? { hangUpAtMs: durationMs } : {}),

@@ -8,7 +8,7 @@
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import pino, { type Logger } from "pino";
-import { startAcsSimulator, tunnelTo, type AcsSimulator, type LegName, type MediaCaller, type SimulatedCall } from "../acs-sim/index.js";
+import { encodeG711CallerAudio, legForAudioFormat, legSpec, startAcsSimulator, tunnelTo, type AcsSimulator, type LegName, type MediaCaller, type SimulatedCall } from "../acs-sim/index.js";
 import { createBot, type Bot } from "../app.js";
 import type { Clock } from "../clock.js";
 import { loadConfig } from "../config/index.js";
@@ -23,7 +23,7 @@ import { conversationTranscript, type TranscriptLine } from "./transcript.js";
 export interface ReplayOptions {
   /** 1 = real time; 4 = four times faster (the bot, the emulator and the caller all run on the faster clock). */
   readonly speed: number;
-  /** Overrides the fixture's leg: μ-law 8 kHz by default, or PCM 16/24 kHz like ACS. */
+  /** Overrides the fixture's leg: ACS's PCM 16/24 kHz (the bot's ACS_AUDIO_FORMAT by default), or μ-law 8 kHz (a G.711 source). */
   readonly leg?: LegName;
   /** Extra bot settings on top of the fixture's (in-process only). */
   readonly env?: Readonly<Record<string, string>>;
@@ -70,7 +70,10 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
   const clocks = createCallTimeClocks(speed);
   const clock = clocks.scaled;
   const logger = options.logger ?? pino({ level: "silent" });
-  const leg = options.leg ?? fixture.leg;
+  const requestedLeg = options.leg ?? fixture.leg;
+  // A PCM leg is ACS streaming what the answer asked for: the bot is configured for that format.
+  const legEnv: Record<string, string> =
+    requestedLeg === "pcm16k" ? { ACS_AUDIO_FORMAT: "pcm16KMono" } : requestedLeg === "pcm24k" ? { ACS_AUDIO_FORMAT: "pcm24KMono" } : {};
   const timeline: TimelineEntry[] = [];
   let media: MediaCaller | undefined;
   const mediaMs = (): number => media?.mediaNowMs() ?? 0;
@@ -101,6 +104,7 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
   let bot: Bot | undefined;
   let sim: AcsSimulator;
   let botUrl = "";
+  let botAudioFormat: string | undefined;
   let publicBaseUrl = PUBLIC_BASE_URL;
   const owned: Array<() => Promise<void>> = [async () => clocks.stop()];
   try {
@@ -125,7 +129,9 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
         ...(emulator ? { VOICELIVE_ENDPOINT: emulator.url, VOICELIVE_API_KEY: "replay" } : {}),
         ...fixture.env,
         ...options.env,
+        ...legEnv,
       });
+      botAudioFormat = config.acs.audioFormat;
       bot = await createBot({ config, logger: logger.child({ peer: "bot" }), clock, tools });
       owned.unshift(() => bot!.shutdown(0));
       await bot.server.listen({ host: "127.0.0.1", port: 0 });
@@ -133,16 +139,22 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
       emulator ??= bot.emulator;
     }
 
+    // The caller's audio as the leg will carry it, converted before the call (whole-recording
+    // filtering takes tens of milliseconds: not while the greeting should be starting).
+    const expectedLeg = requestedLeg === "mulaw8k" ? legSpec("mulaw8k") : botAudioFormat ? legForAudioFormat(botAudioFormat) : undefined;
+    const prepared = expectedLeg ? { leg: expectedLeg.name, bytes: encodeG711CallerAudio(fixture.callerMulaw, expectedLeg) } : undefined;
+
     // The call.
     const call: SimulatedCall = await sim.placeCall({
       webhookUrl: `${publicBaseUrl}/api/incoming-call${fixture.env.EVENTGRID_SECRETS ? `?code=${encodeURIComponent(fixture.env.EVENTGRID_SECRETS.split(",")[0]!)}` : ""}`,
       from: fixture.from,
       to: fixture.to,
       callerDisplayName: fixture.callerName,
-      leg,
+      leg: requestedLeg === "mulaw8k" ? "mulaw8k" : "acs",
       speed,
     });
     media = await call.mediaConnected;
+    const leg = media.leg.name;
     const mediaStartCall = clocks.unscaled.nowMs() - media.mediaNowMs() / speed;
     /** Media ms of a call-time instant (the simulator's clock). */
     const fromCallMs = (callMs: number): number => (callMs - mediaStartCall) * speed;
@@ -160,7 +172,7 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
     note("acs", `media connected (${leg}, ${speed === 1 ? "real time" : `${speed}× real time`})`, 0);
 
     // The caller: audio with key presses interleaved at their times; hang-up if scripted.
-    queueCaller(media, fixture, leg);
+    queueCaller(media, fixture, prepared?.leg === leg ? prepared.bytes : encodeG711CallerAudio(fixture.callerMulaw, media.leg));
     const audioEndMs = fixture.callerDurationMs;
     const deadlineMs = fixture.hangUpAtMs ?? audioEndMs + fixture.tailMs;
     const ended = await Promise.race([
@@ -216,26 +228,27 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
   }
 }
 
-/** Caller audio in order, split at each key press (DTMF goes between frames at its time). */
-function queueCaller(media: MediaCaller, fixture: Fixture, leg: LegName): void {
-  const bytes = fixture.callerMulaw;
-  const samples = fixture.callerSamples;
+/**
+ * Caller audio in order, split at each key press (DTMF goes between frames at
+ * its time). The G.711 recording goes out as ACS would stream it: unchanged on
+ * a μ-law leg, decoded and resampled by the simulator's media-server model on a
+ * PCM leg (the whole recording at once, so no edges at the key presses).
+ */
+function queueCaller(media: MediaCaller, fixture: Fixture, bytes: Uint8Array): void {
+  const frameBytes = media.leg.frameBytes;
   const events = [...fixture.dtmf].sort((a, b) => a.atMs - b.atMs);
-  let fromSample = 0;
-  const playUntil = (sample: number): void => {
-    const end = Math.min(Math.max(sample, fromSample), samples.length);
-    if (end <= fromSample) return;
-    // μ-law legs get the recorded bytes unchanged; PCM legs get them decoded and resampled.
-    if (leg === "mulaw8k") media.playEncoded(bytes.subarray(fromSample, end));
-    else media.play(samples.subarray(fromSample, end), 8000);
-    fromSample = end;
+  let from = 0;
+  const playUntil = (offset: number): void => {
+    const end = Math.min(Math.max(offset, from), bytes.length);
+    if (end > from) media.playEncoded(bytes.subarray(from, end));
+    from = end;
   };
   for (const event of events) {
-    // Whole 20 ms frames (160 samples at 8 kHz), so the timeline stays exact.
-    playUntil(Math.round(event.atMs / 20) * 160);
+    // Whole 20 ms frames, so the timeline stays exact.
+    playUntil(Math.round(event.atMs / 20) * frameBytes);
     media.pressDigit(event.digit);
   }
-  playUntil(samples.length);
+  playUntil(bytes.length);
 }
 
 /**
