@@ -29,11 +29,11 @@ afterEach(async () => {
 });
 
 describe("Voice Live endpoint and auth", () => {
-  it("builds the model-mode URL with the pinned preview API version and a cascaded default model", () => {
+  it("builds the model-mode URL with the GA API version and a cascaded default model", () => {
     const config = loadConfig({ ...base, VOICELIVE_ENDPOINT: "https://contoso.services.ai.azure.com", VOICELIVE_API_KEY: "k" });
     const url = new URL(buildRealtimeUrl({ endpoint: config.voiceLive.endpoint!, config: config.voiceLive, auth: { kind: "apiKey", apiKey: "k" } }));
     expect(`${url.origin}${url.pathname}`).toBe("wss://contoso.services.ai.azure.com/voice-live/realtime");
-    expect(Object.fromEntries(url.searchParams)).toEqual({ "api-version": "2026-01-01-preview", model: "gpt-4.1" });
+    expect(Object.fromEntries(url.searchParams)).toEqual({ "api-version": "2026-07-15", model: "gpt-4.1" });
   });
 
   it("builds the agent-mode URL from the seed's settings", () => {
@@ -48,7 +48,7 @@ describe("Voice Live endpoint and auth", () => {
     });
     const url = new URL(buildRealtimeUrl({ endpoint: config.voiceLive.endpoint!, config: config.voiceLive, auth: { kind: "apiKey", apiKey: "x" } }, { conversationId: "conv-1" }));
     expect(Object.fromEntries(url.searchParams)).toEqual({
-      "api-version": "2026-01-01-preview",
+      "api-version": "2026-07-15",
       "agent-name": "support-agent",
       "agent-project-name": "contoso-project",
       "agent-version": "3",

@@ -8,6 +8,8 @@ export interface InterimConfig {
   readonly texts: readonly string[];
   readonly triggers: readonly InterimTrigger[];
   readonly latencyThresholdMs: number;
+  /** A business tool still running this long after it started gets the bot's own interim line. */
+  readonly toolAfterMs: number;
   readonly llmInstructions: string;
 }
 
@@ -61,8 +63,13 @@ export function readToolsConfig(env: EnvReader, rawEnv: Env): ToolsConfig {
     interim: {
       mode: env.oneOf("INTERIM_MODE", ["static", "llm", "off"] as const, "static"),
       texts: texts.length > 0 ? texts : DEFAULT_INTERIM_TEXTS,
-      triggers: triggers.length > 0 ? (triggers as InterimTrigger[]) : ["tool", "latency"],
+      // Not "tool": Voice Live's tool trigger speaks for every tool, the goodbye and the hand-over
+      // included; the bot covers slow business tools itself (src/tools/tool-interim.ts).
+      triggers: triggers.length > 0 ? (triggers as InterimTrigger[]) : ["latency"],
       latencyThresholdMs: env.integer("INTERIM_LATENCY_MS", 1500, { min: 0, max: 30_000 }),
+      // The tool starts ~0.6 s after the caller stopped (end of turn + model); 0.6 s more keeps the
+      // silence the caller hears near a second, under the ~1.5 s where callers say "hello?".
+      toolAfterMs: env.integer("INTERIM_TOOL_MS", 600, { min: 0, max: 30_000 }),
       llmInstructions: env.string(
         "INTERIM_INSTRUCTIONS",
         "Create a short, friendly phrase telling the caller you are working on their request. Do not answer the request.",

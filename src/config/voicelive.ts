@@ -34,8 +34,12 @@ export interface VoiceLiveConfig {
   readonly emulatorScenarioPath: string | undefined;
 }
 
-/** The first API version with pregenerated assistant messages and interim responses. */
-export const DEFAULT_VOICELIVE_API_VERSION = "2026-01-01-preview";
+/**
+ * Voice Live GA (what the official SDK defaults to): it carries pregenerated
+ * assistant messages, interim responses, per-response settings and word
+ * timestamps. Previews get retired; VOICELIVE_API_VERSION pins another.
+ */
+export const DEFAULT_VOICELIVE_API_VERSION = "2026-07-15";
 /** Cascaded text LLM (speech → text model → Azure TTS): interim responses work with it; realtime audio models don't support them. */
 export const DEFAULT_VOICELIVE_MODEL = "gpt-4.1";
 export const DEFAULT_VOICE = "en-US-Ava:DragonHDLatestNeural";

@@ -17,6 +17,7 @@ export type Expectation =
   | { readonly type: "transfer_requested"; readonly target: string }
   | { readonly type: "transcript_includes"; readonly role: "user" | "assistant"; readonly text: string }
   | { readonly type: "transcript_excludes"; readonly role: "user" | "assistant"; readonly text: string }
+  | { readonly type: "transcript_last"; readonly role: "user" | "assistant"; readonly text: string }
   | { readonly type: "voicelive_closed_within"; readonly ms: number }
   | { readonly type: "voicelive_events_in_order"; readonly types: readonly string[] }
   | { readonly type: "no_malformed_frames" };
@@ -41,6 +42,7 @@ const TYPES = new Set([
   "transfer_requested",
   "transcript_includes",
   "transcript_excludes",
+  "transcript_last",
   "voicelive_closed_within",
   "voicelive_events_in_order",
   "no_malformed_frames",
@@ -80,6 +82,8 @@ export function describeExpectation(e: Expectation): string {
       return `${e.role} said "${e.text}"`;
     case "transcript_excludes":
       return `${e.role} never said "${e.text}"`;
+    case "transcript_last":
+      return `nothing after ${e.role}'s "${e.text}"`;
     case "voicelive_closed_within":
       return `Voice Live closed within ${e.ms} ms of the call ending`;
     case "voicelive_events_in_order":
@@ -145,6 +149,12 @@ export function checkExpectation(e: Expectation, o: CallObservation): Expectatio
       const said = o.transcript.filter((line) => line.role === e.role).map((line) => line.text);
       const hit = said.find((text) => text.toLowerCase().includes(e.text.toLowerCase()));
       return result(hit === undefined, hit === undefined ? `no ${e.role} line contains it` : `found in "${hit}"`);
+    }
+    case "transcript_last": {
+      const lines = o.transcript.filter((line) => line.role === "user" || line.role === "assistant");
+      const at = lines.findIndex((line) => line.role === e.role && line.text.toLowerCase().includes(e.text.toLowerCase()));
+      const after = at < 0 ? [] : lines.slice(at + 1);
+      return result(at >= 0 && after.length === 0, at < 0 ? `no ${e.role} line contains it` : after.length === 0 ? "it is the last line" : `then: ${after.map((l) => `${l.role} "${l.text}"`).join(" | ")}`);
     }
     case "voicelive_closed_within": {
       if (!o.end) return result(false, "the call did not end");

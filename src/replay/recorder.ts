@@ -45,6 +45,7 @@ export function behaviourSettings(config: Config): Record<string, string> {
     INTERIM_TEXTS: tools.interim.texts.join("|"),
     INTERIM_TRIGGERS: tools.interim.triggers.join(","),
     INTERIM_LATENCY_MS: String(tools.interim.latencyThresholdMs),
+    INTERIM_TOOL_MS: String(tools.interim.toolAfterMs),
     VOICELIVE_AUTO_TRUNCATE: String(config.voiceLive.autoTruncate),
   };
   if (tools.transferTarget) settings.TRANSFER_TARGET = tools.transferTarget;

@@ -12,6 +12,7 @@ import type { Metrics } from "../metrics.js";
 import type { CallSession, CallSessionExtension } from "../media/call-session.js";
 import type { ServerEvent } from "../voicelive/protocol.js";
 import type { ToolRegistry } from "./registry.js";
+import type { SlowToolCover } from "./tool-interim.js";
 import { toolError, type FollowUp, type ToolResult } from "./types.js";
 
 interface PendingCall {
@@ -31,6 +32,8 @@ interface PendingResponse {
 export interface FunctionCallDeps {
   readonly registry: ToolRegistry;
   readonly defaultTimeoutMs: number;
+  /** Speaks an interim line when a business tool is slow. */
+  readonly cover: SlowToolCover;
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly clock: Clock;
@@ -76,6 +79,7 @@ export class FunctionCallCoordinator implements CallSessionExtension {
   onClosed(): void {
     // A call that ends mid-tool cancels it; nothing is sent on a closed session.
     this.lifetime.abort();
+    this.deps.cover.close();
     this.calls.clear();
     this.responses.clear();
     this.spoke.clear();
@@ -100,6 +104,19 @@ export class FunctionCallCoordinator implements CallSessionExtension {
     pending.settled = this.run(call, pending, argumentsJson).then((result) => {
       pending.result = result;
     });
+    const definition = pending.name ? this.deps.registry.get(pending.name) : undefined;
+    if (definition && definition.interim !== false) {
+      this.deps.cover.toolStarted(call, pending.responseId, definition.name, () => this.slowToolRunning(pending.responseId));
+    }
+  }
+
+  /** A tool of this response that wants covering is still running. */
+  private slowToolRunning(responseId: string): boolean {
+    for (const pending of this.calls.values()) {
+      if (pending.responseId !== responseId || pending.settled === undefined || pending.result !== undefined) continue;
+      if (pending.name && this.deps.registry.get(pending.name)?.interim !== false) return true;
+    }
+    return false;
   }
 
   private async run(call: CallSession, pending: PendingCall, argumentsJson: string): Promise<ToolResult> {
@@ -158,6 +175,7 @@ export class FunctionCallCoordinator implements CallSessionExtension {
     // A call whose arguments never arrived (response cut short) is not run and gets no output.
     const started = pending.filter((p) => p.settled !== undefined);
     await Promise.all(started.map((p) => p.settled));
+    this.deps.cover.finished(responseId);
     this.responses.delete(responseId);
     for (const p of pending) this.calls.delete(p.callId);
     const session = call.session;

@@ -10,6 +10,7 @@ import { DtmfHandler } from "./dtmf.js";
 import { FunctionCallCoordinator } from "./function-calls.js";
 import { httpTool } from "./http-tools.js";
 import { ToolRegistry } from "./registry.js";
+import { SlowToolCover } from "./tool-interim.js";
 import { endCallTool, transferToAgentTool, type TelephonyDeps } from "./telephony.js";
 import type { ToolDefinition } from "./types.js";
 
@@ -37,6 +38,7 @@ export function toolExtensions(deps: {
     new FunctionCallCoordinator({
       registry: deps.registry,
       defaultTimeoutMs: deps.config.tools.defaultTimeoutMs,
+      cover: new SlowToolCover({ interim: deps.config.tools.interim, clock: deps.clock }),
       metrics: deps.metrics,
       log: call.log,
       clock: deps.clock,

@@ -64,6 +64,7 @@ export function transferToAgentTool(deps: TelephonyDeps): ToolDefinition {
       properties: { reason: { type: "string", description: "Why the caller needs a person, in a few words." } },
       additionalProperties: false,
     },
+    interim: false,
     async execute(args, context) {
       const call = context.call;
       return {
@@ -82,6 +83,7 @@ export function endCallTool(deps: TelephonyDeps): ToolDefinition {
       "End the phone call. Use only when the caller has said goodbye or asked to hang up and nothing else is needed. " +
       "The call ends after the goodbye has played.",
     parameters: { type: "object", properties: {}, additionalProperties: false },
+    interim: false,
     async execute(_args, context) {
       const call = context.call;
       return {

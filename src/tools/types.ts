@@ -28,6 +28,12 @@ export interface ToolDefinition {
   /** JSON Schema of the arguments object; arguments are validated before execute. */
   readonly parameters: Record<string, unknown>;
   readonly timeoutMs?: number;
+  /**
+   * Whether a caller waiting on this tool past INTERIM_TOOL_MS hears an
+   * interim line (default true). False for tools that answer at once and end in
+   * speech of their own (hang-up, transfer): a filler there sounds broken.
+   */
+  readonly interim?: boolean;
   execute(args: Record<string, unknown>, context: ToolContext): Promise<ToolResult>;
 }
 

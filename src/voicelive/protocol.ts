@@ -66,6 +66,7 @@ export type ConversationItem =
   | { readonly type: "message"; readonly role: "system" | "user" | "assistant"; readonly content: readonly ContentPart[] }
   | { readonly type: "function_call_output"; readonly call_id: string; readonly output: string };
 
+/** response.create's `response` (GA 2026-07-15: per-response settings override the session's for this response). */
 export interface ResponseOptions {
   readonly pre_generated_assistant_message?: {
     readonly type: "message";
@@ -73,6 +74,8 @@ export interface ResponseOptions {
     readonly content: readonly [{ readonly type: "text"; readonly text: string }];
   };
   readonly instructions?: string;
+  readonly tool_choice?: "auto" | "none" | "required";
+  readonly max_output_tokens?: number;
 }
 
 export type ClientEvent =
