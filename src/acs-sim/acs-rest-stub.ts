@@ -1,8 +1,9 @@
 /**
  * A local stub of the ACS Call Automation REST endpoint, for the real SDK to talk
  * to (`endpoint=http://127.0.0.1:<port>/;accesskey=…`). It checks the SDK's
- * HMAC-SHA256 request signature like ACS does, records every request, and answers
- * with the documented shapes. Delays and failures can be injected.
+ * HMAC-SHA256 request signature like ACS does (or, for Entra, a bearer token by an
+ * injected policy), records every request, and answers with the documented
+ * shapes. Delays and failures can be injected.
  */
 import { createHash, createHmac, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -19,6 +20,18 @@ export interface RecordedAcsRequest {
 }
 
 export type AcsOperation = "answer" | "hangUp" | "terminate" | "transfer";
+
+/** A request refused before it reached an operation (bad signature or token), as ACS refuses it. */
+export interface RefusedAcsRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly status: 401 | 403;
+  readonly reason: "signature" | "token" | "role";
+  readonly atMs: number;
+}
+
+/** How ACS treats an Entra bearer token: accepted, not valid for this resource (401), or valid without a role (403). */
+export type BearerVerdict = "ok" | "unauthorized" | "forbidden";
 
 /** An ACS error reply: HTTP status plus the body's error code and message. */
 export interface AcsErrorReply {
@@ -44,6 +57,8 @@ export interface AcsRestStub {
   readonly accessKey: string;
   readonly connectionString: string;
   readonly requests: readonly RecordedAcsRequest[];
+  /** Requests refused for their credentials (wrong key, bad or role-less token). */
+  readonly refusals: readonly RefusedAcsRequest[];
   /** Delay (ms) before replying to an operation. */
   delay(operation: AcsOperation, ms: number): void;
   /** Reply to an operation with this HTTP status instead of success. */
@@ -57,9 +72,18 @@ export interface AcsRestStub {
   close(): Promise<void>;
 }
 
-export async function startAcsRestStub(options: { host?: string; port?: number; accessKey?: string } = {}): Promise<AcsRestStub> {
+export async function startAcsRestStub(
+  options: {
+    host?: string;
+    port?: number;
+    accessKey?: string;
+    /** Entra: the verdict on a bearer token. Unset: bearer tokens are refused (401), only the access key works. */
+    acceptBearer?: (token: string) => BearerVerdict;
+  } = {},
+): Promise<AcsRestStub> {
   const accessKey = options.accessKey ?? Buffer.from(randomUUID()).toString("base64");
   const requests: RecordedAcsRequest[] = [];
+  const refusals: RefusedAcsRequest[] = [];
   const delays = new Map<AcsOperation, number>();
   const failures = new Map<AcsOperation, number>();
   const listeners: Array<(request: RecordedAcsRequest, operation: AcsOperation) => void> = [];
@@ -74,9 +98,17 @@ export async function startAcsRestStub(options: { host?: string; port?: number; 
         response.writeHead(status, { "content-type": "application/json" });
         response.end(body === undefined ? "" : JSON.stringify(body));
       };
-      if (!checkSignature(incoming, url, raw, accessKey)) {
-        reply(401, { error: { code: "Unauthorized", message: "HMAC signature does not match" } });
-        return;
+      const refuse = (status: 401 | 403, reason: RefusedAcsRequest["reason"], message: string): void => {
+        refusals.push({ method: incoming.method ?? "", path: url.pathname, status, reason, atMs: performance.now() });
+        reply(status, { error: { code: status === 401 ? "Unauthorized" : "Forbidden", message } });
+      };
+      const bearer = /^Bearer\s+(\S+)$/i.exec(incoming.headers.authorization ?? "")?.[1];
+      if (bearer !== undefined) {
+        const verdict = options.acceptBearer?.(bearer) ?? "unauthorized";
+        if (verdict === "unauthorized") return refuse(401, "token", "The bearer token is not valid for this resource.");
+        if (verdict === "forbidden") return refuse(403, "role", "The identity has no role assignment that allows this operation on the resource.");
+      } else if (!checkSignature(incoming, url, raw, accessKey)) {
+        return refuse(401, "signature", "HMAC signature does not match");
       }
       const route = matchRoute(incoming.method ?? "GET", url.pathname);
       if (!route) {
@@ -101,6 +133,15 @@ export async function startAcsRestStub(options: { host?: string; port?: number; 
       };
       requests.push(recorded);
       for (const wake of [...waiters]) wake();
+      if (route.operation === "get") {
+        // Read-only: a connection the simulator knows, or 404 as ACS answers for an unknown id.
+        if (resolver && !resolver.connectionExists(route.callConnectionId!)) {
+          reply(404, { error: { code: "8522", message: "Call connection not found." } });
+        } else {
+          reply(200, { callConnectionId: route.callConnectionId, callConnectionState: "connected" });
+        }
+        return;
+      }
       const delayMs = delays.get(route.operation) ?? 0;
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       const failStatus = failures.get(route.operation);
@@ -159,6 +200,7 @@ export async function startAcsRestStub(options: { host?: string; port?: number; 
     accessKey,
     connectionString: `endpoint=${endpoint};accesskey=${accessKey}`,
     requests,
+    refusals,
     delay: (operation, ms) => void delays.set(operation, ms),
     fail: (operation, status) => void failures.set(operation, status),
     setCallResolver: (next) => void (resolver = next),
@@ -191,11 +233,12 @@ export async function startAcsRestStub(options: { host?: string; port?: number; 
   };
 }
 
-function matchRoute(method: string, path: string): { operation: AcsOperation; callConnectionId?: string } | undefined {
+function matchRoute(method: string, path: string): { operation: AcsOperation | "get"; callConnectionId?: string } | undefined {
   if (method === "POST" && path === "/calling/callConnections:answer") return { operation: "answer" };
   const match = /^\/calling\/callConnections\/([^/:]+)(?::(\w+))?$/.exec(path);
   if (!match) return undefined;
   const callConnectionId = decodeURIComponent(match[1]!);
+  if (method === "GET" && match[2] === undefined) return { operation: "get", callConnectionId };
   if (method === "DELETE" && match[2] === undefined) return { operation: "hangUp", callConnectionId };
   if (method === "POST" && match[2] === "terminate") return { operation: "terminate", callConnectionId };
   if (method === "POST" && match[2] === "transferToParticipant") return { operation: "transfer", callConnectionId };

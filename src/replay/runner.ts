@@ -8,10 +8,12 @@
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import pino, { type Logger } from "pino";
-import { startAcsSimulator, tunnelTo, type AcsSimulator, type LegName, type MediaCaller, type SimulatedCall } from "../acs-sim/index.js";
+import { startAcsSimulator, tunnelTo, type AcsSimulator, type CallEnd, type DeliveryRecord, type LegName, type MediaCaller, type SimulatedCall } from "../acs-sim/index.js";
+import type { RefusedAcsRequest } from "../acs-sim/acs-rest-stub.js";
 import { createBot, type Bot } from "../app.js";
 import { createScaledClock, createSystemClock, type Clock } from "../clock.js";
 import { loadConfig } from "../config/index.js";
+import { AppError, errorMessage } from "../errors.js";
 import { parseScenario, startVoiceLiveEmulator, type VoiceLiveEmulator } from "../emulator/index.js";
 import type { ToolDefinition } from "../tools/index.js";
 import { checkExpectation, type ExpectationResult } from "./expectations.js";
@@ -57,6 +59,32 @@ export interface ReplayResult {
   readonly timeline: readonly TimelineEntry[];
   readonly leg: LegName;
   readonly speed: number;
+  readonly evidence: ReplayEvidence;
+}
+
+/** What the peers saw of the bot, raw: enough to tell which of its settings differ from the fixture's. */
+export interface ReplayEvidence {
+  readonly deliveries: readonly DeliveryRecord[];
+  readonly callbacks: readonly DeliveryRecord[];
+  readonly restRequests: SimulatedCall["restRequests"];
+  /** Bot requests the ACS stub refused for their credentials during this call. */
+  readonly acsRefusals: readonly RefusedAcsRequest[];
+  readonly end: CallEnd | undefined;
+  /** Every Voice Live connection's handshake, and the client events (appends left out). */
+  readonly voiceLive: {
+    readonly connections: ReadonlyArray<{ readonly apiVersion: string; readonly auth: string; readonly mode: unknown }>;
+    readonly clientEvents: ReadonlyArray<{ readonly type: string; readonly event: Readonly<Record<string, unknown>> }>;
+  };
+}
+
+/** The call never reached media (not answered, media refused): the evidence says what the bot did instead. */
+export class ReplayCallError extends AppError {
+  constructor(
+    message: string,
+    readonly evidence: ReplayEvidence,
+  ) {
+    super("replay_call_failed", message);
+  }
 }
 
 const PUBLIC_BASE_URL = "https://bot.replay.invalid";
@@ -129,6 +157,18 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
     }
 
     // The call.
+    const refusalsBefore = sim.restStub.refusals.length;
+    const evidenceOf = (call: SimulatedCall, end: CallEnd | undefined): ReplayEvidence => ({
+      deliveries: call.deliveries,
+      callbacks: call.callbacks,
+      restRequests: call.restRequests,
+      acsRefusals: sim.restStub.refusals.slice(refusalsBefore),
+      end,
+      voiceLive: {
+        connections: emulator ? emulator.connections().map((c) => ({ apiVersion: c.apiVersion, auth: c.auth, mode: c.mode })) : [],
+        clientEvents: emulator ? emulator.events.list().filter((e) => e.type !== "input_audio_buffer.append").map((e) => ({ type: e.type, event: e.event })) : [],
+      },
+    });
     const call: SimulatedCall = await sim.placeCall({
       webhookUrl: `${publicBaseUrl}/api/incoming-call${fixture.env.EVENTGRID_SECRETS ? `?code=${encodeURIComponent(fixture.env.EVENTGRID_SECRETS.split(",")[0]!)}` : ""}`,
       from: fixture.from,
@@ -137,7 +177,12 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
       leg,
       speed,
     });
-    media = await call.mediaConnected;
+    try {
+      media = await call.mediaConnected;
+    } catch (error) {
+      // hangUp() returns the existing end when the call is already over.
+      throw new ReplayCallError(errorMessage(error), evidenceOf(call, await call.hangUp()));
+    }
     const mediaStartPerf = performance.now() - media.mediaNowMs() / speed;
     const toMediaMs = (perfMs: number): number => (perfMs - mediaStartPerf) * speed;
     const callerSpeech = speechSegments(fixture.callerSamples, 8000);
@@ -201,6 +246,7 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
       timeline: [...timeline].sort((a, b) => a.atMs - b.atMs),
       leg,
       speed,
+      evidence: evidenceOf(call, end),
     };
   } finally {
     for (const close of owned) await close().catch(() => undefined);
