@@ -1,9 +1,9 @@
 /**
  * A local stub of the ACS Call Automation REST endpoint, for the real SDK to talk
  * to (`endpoint=http://127.0.0.1:<port>/;accesskey=…`). It checks the SDK's
- * HMAC-SHA256 request signature like ACS does (or, for Entra, a bearer token by an
- * injected policy), records every request, and answers with the documented
- * shapes. Delays and failures can be injected.
+ * HMAC-SHA256 request signature like ACS does (recording the requests it refuses),
+ * records every request, and answers with the documented shapes. Delays and
+ * failures can be injected.
  */
 import { createHash, createHmac, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -21,17 +21,13 @@ export interface RecordedAcsRequest {
 
 export type AcsOperation = "answer" | "hangUp" | "terminate" | "transfer";
 
-/** A request refused before it reached an operation (bad signature or token), as ACS refuses it. */
+/** A request refused for its credentials (the HMAC signature does not match the access key), as ACS refuses it. */
 export interface RefusedAcsRequest {
   readonly method: string;
   readonly path: string;
-  readonly status: 401 | 403;
-  readonly reason: "signature" | "token" | "role";
+  readonly status: 401;
   readonly atMs: number;
 }
-
-/** How ACS treats an Entra bearer token: accepted, not valid for this resource (401), or valid without a role (403). */
-export type BearerVerdict = "ok" | "unauthorized" | "forbidden";
 
 /** An ACS error reply: HTTP status plus the body's error code and message. */
 export interface AcsErrorReply {
@@ -57,7 +53,7 @@ export interface AcsRestStub {
   readonly accessKey: string;
   readonly connectionString: string;
   readonly requests: readonly RecordedAcsRequest[];
-  /** Requests refused for their credentials (wrong key, bad or role-less token). */
+  /** Requests refused for their credentials (signed with another access key). */
   readonly refusals: readonly RefusedAcsRequest[];
   /** Delay (ms) before replying to an operation. */
   delay(operation: AcsOperation, ms: number): void;
@@ -72,15 +68,7 @@ export interface AcsRestStub {
   close(): Promise<void>;
 }
 
-export async function startAcsRestStub(
-  options: {
-    host?: string;
-    port?: number;
-    accessKey?: string;
-    /** Entra: the verdict on a bearer token. Unset: bearer tokens are refused (401), only the access key works. */
-    acceptBearer?: (token: string) => BearerVerdict;
-  } = {},
-): Promise<AcsRestStub> {
+export async function startAcsRestStub(options: { host?: string; port?: number; accessKey?: string } = {}): Promise<AcsRestStub> {
   const accessKey = options.accessKey ?? Buffer.from(randomUUID()).toString("base64");
   const requests: RecordedAcsRequest[] = [];
   const refusals: RefusedAcsRequest[] = [];
@@ -98,17 +86,10 @@ export async function startAcsRestStub(
         response.writeHead(status, { "content-type": "application/json" });
         response.end(body === undefined ? "" : JSON.stringify(body));
       };
-      const refuse = (status: 401 | 403, reason: RefusedAcsRequest["reason"], message: string): void => {
-        refusals.push({ method: incoming.method ?? "", path: url.pathname, status, reason, atMs: performance.now() });
-        reply(status, { error: { code: status === 401 ? "Unauthorized" : "Forbidden", message } });
-      };
-      const bearer = /^Bearer\s+(\S+)$/i.exec(incoming.headers.authorization ?? "")?.[1];
-      if (bearer !== undefined) {
-        const verdict = options.acceptBearer?.(bearer) ?? "unauthorized";
-        if (verdict === "unauthorized") return refuse(401, "token", "The bearer token is not valid for this resource.");
-        if (verdict === "forbidden") return refuse(403, "role", "The identity has no role assignment that allows this operation on the resource.");
-      } else if (!checkSignature(incoming, url, raw, accessKey)) {
-        return refuse(401, "signature", "HMAC signature does not match");
+      if (!checkSignature(incoming, url, raw, accessKey)) {
+        refusals.push({ method: incoming.method ?? "", path: url.pathname, status: 401, atMs: performance.now() });
+        reply(401, { error: { code: "Unauthorized", message: "HMAC signature does not match" } });
+        return;
       }
       const route = matchRoute(incoming.method ?? "GET", url.pathname);
       if (!route) {

@@ -42,10 +42,7 @@ export function runningBotDifferences(fixture: Fixture, peersEnv: Readonly<Recor
   else if (delivery && (delivery.status! < 200 || delivery.status! > 204)) differences.push(`the webhook answered HTTP ${delivery.status}: is this --url the bot?`);
 
   // The bot → ACS (the stub checks the key, or the token).
-  for (const refusal of evidence.acsRefusals.slice(0, 1)) {
-    if (refusal.reason === "signature") add("ACS_CONNECTION_STRING", "signs its ACS requests with another access key (the ACS stub refused them, HTTP 401)", "required");
-    else add("ACS_CONNECTION_STRING", "authenticates to ACS with an Entra token (ACS_ENDPOINT), which the local ACS stub does not accept", "required");
-  }
+  if (evidence.acsRefusals.length > 0) add("ACS_CONNECTION_STRING", "signs its ACS requests with another access key (the ACS stub refused them, HTTP 401)", "required");
   const answer = evidence.restRequests.find((r) => r.operation === "answer");
   if (delivery?.status === 200 && !answer && evidence.acsRefusals.length === 0) {
     add("ACS_CONNECTION_STRING", "accepted the call but never reached the replay's ACS stub (its ACS endpoint differs)", "required");
