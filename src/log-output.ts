@@ -32,7 +32,7 @@ export async function createProcessLogger(options: {
           sync: true,
           colorize: options.destination === undefined && process.stdout.isTTY === true,
           translateTime: "SYS:HH:MM:ss.l",
-          ignore: "pid,hostname,service",
+          ignore: "pid,hostname,service,settings",
           singleLine: true,
           ...(options.destination ? { destination: options.destination } : {}),
         }),
