@@ -5,22 +5,18 @@
  * refusal keeps its HTTP status and body for the diagnosis.
  */
 import type { TokenCredential } from "@azure/identity";
-import { decodeJwt } from "jose";
-import WebSocket from "ws";
 import type { Config } from "../config/index.js";
-import { isLoopbackHost } from "../config/env-reader.js";
 import { errorMessage } from "../errors.js";
 import { buildRealtimeUrl, VOICE_LIVE_SCOPE, type VoiceLiveTarget } from "../voicelive/endpoint.js";
 import type { SessionSettings } from "../voicelive/protocol.js";
 import { networkFailure, NETWORK_FIXES } from "./net-errors.js";
 import { withDeadline, type StepResult } from "./steps.js";
+import { GA_API_VERSION, hostAdvice, refusal, sessionRefused, tokenOwner } from "./voicelive-diagnosis.js";
+import { openProbe, type Opened } from "./voicelive-socket.js";
 
 export const DOCTOR_PHRASE = "This is a test call from the bot's doctor.";
-/** The GA version that carries pregenerated messages and interim responses. */
-export const GA_API_VERSION = "2026-07-15";
+export { GA_API_VERSION };
 const AREA = "Voice Live";
-
-type Opened = { readonly socket: WebSocket; readonly events: EventQueue } | { readonly status: number; readonly body: string };
 
 export async function checkVoiceLive(deps: {
   config: Config;
@@ -77,7 +73,7 @@ export async function checkVoiceLive(deps: {
   const startedMs = performance.now();
   let opened: Opened;
   try {
-    opened = await open(url, headers, timeoutMs);
+    opened = await openProbe(url, headers, timeoutMs);
   } catch (error) {
     const failure = networkFailure(error, host);
     return [
@@ -92,7 +88,7 @@ export async function checkVoiceLive(deps: {
       },
     ];
   }
-  if (!("socket" in opened)) return [...steps, refusal(opened, { url, who, apiKey: vl.apiKey !== undefined, agent: vl.mode.kind === "agent", apiVersion: vl.apiVersion, hostHint })];
+  if (!("socket" in opened)) return [...steps, refusal(opened, { url: redact(url), who, apiKey: vl.apiKey !== undefined, agent: vl.mode.kind === "agent", apiVersion: vl.apiVersion, hostHint })];
   const { socket, events } = opened;
   steps.push({ area: AREA, step: "handshake", status: "ok", detail: `${redact(url)} accepted (${who}) in ${Math.round(performance.now() - startedMs)} ms` });
 
@@ -154,158 +150,6 @@ export async function checkVoiceLive(deps: {
     return steps;
   } finally {
     socket.terminate();
-  }
-}
-
-function open(url: string, headers: Record<string, string>, timeoutMs: number): Promise<Opened> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers, handshakeTimeout: timeoutMs });
-    // Listening from the start: the first event can arrive in the same packet as the upgrade.
-    const events = eventQueue(socket);
-    socket.on("unexpected-response", (_request, response) => {
-      let body = "";
-      response.on("data", (chunk: Buffer) => (body = (body + chunk.toString("utf8")).slice(0, 2000)));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: body.trim() }));
-      response.on("error", () => resolve({ status: response.statusCode ?? 0, body: body.trim() }));
-    });
-    socket.on("open", () => resolve({ socket, events }));
-    socket.on("error", (error) => {
-      // ws reports a handshake timeout as an error with this message.
-      reject(/timed out/i.test(error.message) ? Object.assign(error, { code: "DEADLINE" }) : error);
-    });
-  });
-}
-
-type ServerEvent = { type: string } & Record<string, unknown>;
-
-interface EventQueue {
-  next(predicate: (e: ServerEvent) => boolean, timeoutMs: number, what: string): Promise<ServerEvent>;
-  audioBytes(): number;
-}
-
-function eventQueue(socket: WebSocket): EventQueue {
-  const seen: ServerEvent[] = [];
-  let audioBytes = 0;
-  let wake: (() => void) | undefined;
-  let closed = false;
-  socket.on("message", (data) => {
-    let event: ServerEvent;
-    try {
-      event = JSON.parse(data.toString()) as ServerEvent;
-    } catch {
-      return;
-    }
-    if (event.type === "response.audio.delta" && typeof event.delta === "string") audioBytes += Buffer.byteLength(event.delta, "base64");
-    else seen.push(event);
-    wake?.();
-  });
-  socket.on("close", () => {
-    closed = true;
-    wake?.();
-  });
-  socket.on("error", () => undefined);
-  return {
-    audioBytes: () => audioBytes,
-    next(predicate, timeoutMs, what) {
-      return withDeadline(
-        new Promise<ServerEvent>((resolve, reject) => {
-          const check = (): void => {
-            const index = seen.findIndex(predicate);
-            if (index >= 0) {
-              wake = undefined;
-              resolve(seen.splice(0, index + 1).pop()!);
-            } else if (closed) reject(new Error(`the connection closed before ${what}`));
-          };
-          wake = check;
-          check();
-        }),
-        timeoutMs,
-        `waiting for ${what}`,
-      );
-    },
-  };
-}
-
-function refusal(
-  response: { status: number; body: string },
-  context: { url: string; who: string; apiKey: boolean; agent: boolean; apiVersion: string; hostHint: string },
-): StepResult {
-  const { status, body } = response;
-  const detail = `${redact(context.url)} refused: HTTP ${status}${body ? ` ${body.slice(0, 300)}` : ""}`;
-  const base = { area: AREA, step: "handshake", status: "fail" as const, detail };
-  if ((status === 400 || status === 404) && /api[-_ ]?version/i.test(body)) {
-    return {
-      ...base,
-      fix: `the service does not offer api-version ${context.apiVersion} (a retired preview, or a typo): VOICELIVE_API_VERSION=${GA_API_VERSION}`,
-      cause: "voicelive_api_version",
-    };
-  }
-  if (status === 404) return { ...base, fix: `this host does not serve Voice Live (wrong endpoint host). ${context.hostHint}`, cause: "voicelive_not_voice_live" };
-  if (status === 401 || status === 403) {
-    if (context.apiKey && (context.agent || /entra|agent/i.test(body))) {
-      return { ...base, fix: "agent mode accepts Entra ID tokens only: unset VOICELIVE_API_KEY (the bot then uses DefaultAzureCredential)", cause: "voicelive_agent_needs_entra" };
-    }
-    if (context.apiKey) {
-      return {
-        ...base,
-        fix:
-          "VOICELIVE_API_KEY was refused: copy Key 1 of THIS resource (portal → the AI resource → Keys and Endpoint; keys belong to one resource),\n" +
-          "or unset it to use Entra ID. If the resource has key access disabled (disableLocalAuth), use Entra ID.",
-        cause: "voicelive_key_refused",
-      };
-    }
-    return {
-      ...base,
-      fix:
-        `the ${context.who} was refused. Most often a missing role: give that identity ${context.agent ? "Azure AI User on the Foundry project (and on the resource)" : "Cognitive Services User on the AI resource"}\n` +
-        "(az role assignment create --assignee-object-id <oid> --role \"Cognitive Services User\" --scope <AI resource id>; roles take minutes to apply),\n" +
-        "and check the token's tenant is the resource's (AZURE_TENANT_ID).",
-      cause: "voicelive_token_refused",
-    };
-  }
-  if (status === 429 || status >= 500) return { ...base, fix: "the service is busy or failing: retry in a minute", cause: "voicelive_unavailable" };
-  return { ...base, fix: "the handshake's query (model or agent, api-version) was refused: check VOICELIVE_MODEL / AGENT_NAME and VOICELIVE_API_VERSION", cause: "voicelive_refused" };
-}
-
-function sessionRefused(event: ServerEvent): StepResult {
-  const error = (event.error ?? {}) as { code?: string; message?: string; param?: string };
-  const param = error.param ?? "";
-  const fix = /interim_response/.test(param)
-    ? "interim responses need a cascaded text model or agent mode: VOICELIVE_MODEL=gpt-4.1, or INTERIM_MODE=off"
-    : /instructions/.test(param)
-      ? "agent mode takes its instructions from the agent: unset VOICELIVE_INSTRUCTIONS"
-      : /voice/.test(param)
-        ? "VOICELIVE_VOICE must be an Azure voice name, e.g. en-US-Ava:DragonHDLatestNeural"
-        : `a setting behind ${param || "the session"} is not accepted by this service or api-version`;
-  return {
-    area: AREA,
-    step: "session.update",
-    status: "fail",
-    detail: `the bot's settings were refused: ${error.code ?? "error"}${param ? ` (${param})` : ""} ${error.message ?? ""}`.trim(),
-    fix,
-    cause: "voicelive_session_refused",
-  };
-}
-
-function hostAdvice(hostname: string): string {
-  if (isLoopbackHost(hostname)) return "for a local emulator: npm run emulator, then VOICELIVE_ENDPOINT=ws://127.0.0.1:8765";
-  if (/\.(services\.ai|cognitiveservices)\.azure\.com$/i.test(hostname)) {
-    return "VOICELIVE_ENDPOINT is https://<resource>.services.ai.azure.com: check the resource name (portal → the AI resource → Keys and Endpoint)";
-  }
-  return `Voice Live is served at https://<resource>.services.ai.azure.com (or .cognitiveservices.azure.com), not ${hostname}`;
-}
-
-/** Who a token is for, from its claims (not verified: only to name the identity in a fix). */
-function tokenOwner(token: string): string {
-  try {
-    const claims = decodeJwt(token) as Record<string, unknown>;
-    const parts = [
-      claims.upn ? `user ${String(claims.upn)}` : claims.oid ? `object id ${String(claims.oid)}` : "",
-      claims.tid ? `tenant ${String(claims.tid)}` : "",
-    ].filter(Boolean);
-    return parts.length > 0 ? parts.join(", ") : "identity not named in the token";
-  } catch {
-    return "opaque token";
   }
 }
 

@@ -8,18 +8,20 @@
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import pino, { type Logger } from "pino";
-import { startAcsSimulator, tunnelTo, type AcsSimulator, type CallEnd, type DeliveryRecord, type LegName, type MediaCaller, type SimulatedCall } from "../acs-sim/index.js";
-import type { RefusedAcsRequest } from "../acs-sim/acs-rest-stub.js";
+import { startAcsSimulator, tunnelTo, type AcsSimulator, type CallEnd, type LegName, type MediaCaller, type SimulatedCall } from "../acs-sim/index.js";
 import { createBot, type Bot } from "../app.js";
 import { createScaledClock, createSystemClock, type Clock } from "../clock.js";
 import { loadConfig } from "../config/index.js";
-import { AppError, errorMessage } from "../errors.js";
+import { errorMessage } from "../errors.js";
 import { parseScenario, startVoiceLiveEmulator, type VoiceLiveEmulator } from "../emulator/index.js";
 import type { ToolDefinition } from "../tools/index.js";
+import { collectEvidence, ReplayCallError, type ReplayEvidence } from "./evidence.js";
 import { checkExpectation, type ExpectationResult } from "./expectations.js";
 import type { Fixture } from "./fixture.js";
 import { speechSegments, type CallObservation, type Span } from "./observation.js";
 import { conversationTranscript, type TranscriptLine } from "./transcript.js";
+
+export { ReplayCallError, type ReplayEvidence } from "./evidence.js";
 
 export interface ReplayOptions {
   /** 1 = real time; 4 = four times faster (the bot, the emulator and the caller all run on the faster clock). */
@@ -60,31 +62,6 @@ export interface ReplayResult {
   readonly leg: LegName;
   readonly speed: number;
   readonly evidence: ReplayEvidence;
-}
-
-/** What the peers saw of the bot, raw: enough to tell which of its settings differ from the fixture's. */
-export interface ReplayEvidence {
-  readonly deliveries: readonly DeliveryRecord[];
-  readonly callbacks: readonly DeliveryRecord[];
-  readonly restRequests: SimulatedCall["restRequests"];
-  /** Bot requests the ACS stub refused for their credentials during this call. */
-  readonly acsRefusals: readonly RefusedAcsRequest[];
-  readonly end: CallEnd | undefined;
-  /** Every Voice Live connection's handshake, and the client events (appends left out). */
-  readonly voiceLive: {
-    readonly connections: ReadonlyArray<{ readonly apiVersion: string; readonly auth: string; readonly mode: unknown }>;
-    readonly clientEvents: ReadonlyArray<{ readonly type: string; readonly event: Readonly<Record<string, unknown>> }>;
-  };
-}
-
-/** The call never reached media (not answered, media refused): the evidence says what the bot did instead. */
-export class ReplayCallError extends AppError {
-  constructor(
-    message: string,
-    readonly evidence: ReplayEvidence,
-  ) {
-    super("replay_call_failed", message);
-  }
 }
 
 const PUBLIC_BASE_URL = "https://bot.replay.invalid";
@@ -158,17 +135,7 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
 
     // The call.
     const refusalsBefore = sim.restStub.refusals.length;
-    const evidenceOf = (call: SimulatedCall, end: CallEnd | undefined): ReplayEvidence => ({
-      deliveries: call.deliveries,
-      callbacks: call.callbacks,
-      restRequests: call.restRequests,
-      acsRefusals: sim.restStub.refusals.slice(refusalsBefore),
-      end,
-      voiceLive: {
-        connections: emulator ? emulator.connections().map((c) => ({ apiVersion: c.apiVersion, auth: c.auth, mode: c.mode })) : [],
-        clientEvents: emulator ? emulator.events.list().filter((e) => e.type !== "input_audio_buffer.append").map((e) => ({ type: e.type, event: e.event })) : [],
-      },
-    });
+    const evidenceOf = (call: SimulatedCall, end: CallEnd | undefined): ReplayEvidence => collectEvidence({ call, end, sim, refusalsBefore, emulator });
     const call: SimulatedCall = await sim.placeCall({
       webhookUrl: `${publicBaseUrl}/api/incoming-call${fixture.env.EVENTGRID_SECRETS ? `?code=${encodeURIComponent(fixture.env.EVENTGRID_SECRETS.split(",")[0]!)}` : ""}`,
       from: fixture.from,
