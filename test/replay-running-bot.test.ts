@@ -78,7 +78,7 @@ describe("replay --url against a running bot", () => {
       ]) {
         expect(printed).toContain(line);
       }
-      expect(run.stdout).toContain("The running bot's behaviour shows other settings than this fixture needs:");
+      expect(run.stdout).toContain("What the peers saw of the running bot, against what this fixture needs:");
       expect(run.stdout).toContain(
         `GREETING_TEXT: the bot greeted "Thank you for calling Contoso. You're speaking with our virtual assistant. How can I help you today?"; ` +
           'this fixture needs GREETING_TEXT="Thank you for calling Contoso. How can I help you today?"',

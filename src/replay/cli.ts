@@ -120,7 +120,7 @@ async function main(): Promise<number> {
       if (peers) {
         const differences = runningBotDifferences(fixture, peers.botEnv, evidence);
         if (differences.length > 0) {
-          process.stdout.write("  The running bot's behaviour shows other settings than this fixture needs:\n");
+          process.stdout.write("  What the peers saw of the running bot, against what this fixture needs:\n");
           for (const line of differences) process.stdout.write(`    ${line}\n`);
         }
       }
