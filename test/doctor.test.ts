@@ -117,6 +117,12 @@ describe("npm run doctor against working peers", () => {
     // The session it configured was the bot's own, and it asked for exactly one response.
     const connection = emulator.connections().at(-1)!;
     expect(connection.session).toMatchObject({ voice: { name: "en-US-Ava:DragonHDLatestNeural" }, turn_detection: { type: "azure_semantic_vad" } });
+    const sent = emulator.events.list({ connectionId: connection.id }).map((e) => e.type);
+    expect(sent).toEqual(["session.update", "response.create"]);
+    // …and the doctor let go of it (the emulator sees the close a moment later).
+    const deadline = Date.now() + 10_000;
+    while (emulator.connection(connection.id)?.closedAt === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(emulator.connection(connection.id)?.closedAt).not.toBeNull();
   });
 
   it("works with an Entra token for Voice Live, and names whose token it was", async () => {
