@@ -1,7 +1,9 @@
 // The phone bot on Azure Container Apps, wired to an existing Azure Communication Services
 // resource (IncomingCall through an Event Grid system topic) and an existing Foundry /
-// AI Services resource (Voice Live). Deploy with `az deployment group create`; see README.md.
-// Not compiled or deployed from the environment it was written in: run `what-if` first.
+// AI Services resource (Voice Live). Deploy with `azd up` (azure.yaml at the repository root) or
+// `az deployment group create`; see README.md.
+// Not compiled or deployed from the environment it was written in (no Bicep compiler there): run
+// `az bicep build` and `what-if` first.
 targetScope = 'resourceGroup'
 
 // ─── Names and placement ─────────────────────────────────────────────────────
@@ -22,25 +24,28 @@ param tags object = {}
 @description('Name of the existing Azure Communication Services resource that owns the phone number(s).')
 param acsName string
 
-@description('Resource group of the ACS resource. The Event Grid system topic and the ACS role assignment are created there.')
-param acsResourceGroupName string = resourceGroup().name
+@description('Resource group of the ACS resource. The Event Grid system topic and the ACS role assignment are created there. Empty: this resource group.')
+param acsResourceGroupName string = ''
 
 @description('Name of the existing Foundry / AI Services resource (Microsoft.CognitiveServices/accounts) that serves Voice Live.')
 param aiAccountName string
 
-@description('Resource group of the Foundry / AI Services resource.')
-param aiResourceGroupName string = resourceGroup().name
+@description('Resource group of the Foundry / AI Services resource. Empty: this resource group.')
+param aiResourceGroupName string = ''
 
 // ─── Image ───────────────────────────────────────────────────────────────────
 
-@description('Full image reference, e.g. myregistry.azurecr.io/acs-voicelive-bot:1.0.0 (build from the Dockerfile at the repository root; linux/amd64).')
-param containerImage string
+@description('Full image reference, e.g. myregistry.azurecr.io/acs-voicelive-bot:1.0.0 (build from the Dockerfile at the repository root; linux/amd64). Empty (azd\'s first provision, before any image exists): a public placeholder image runs, and the Event Grid subscription waits until the real image does.')
+param containerImage string = ''
 
-@description('Name of an existing Azure Container Registry holding the image; the app pulls with its managed identity (AcrPull is granted). Empty: the image is public.')
+@description('Name of an Azure Container Registry holding the image; the app pulls with its managed identity (AcrPull is granted). Empty: the image is public, unless createRegistry is true.')
 param acrName string = ''
 
-@description('Resource group of the container registry.')
-param acrResourceGroupName string = resourceGroup().name
+@description('Resource group of the container registry. Empty: this resource group.')
+param acrResourceGroupName string = ''
+
+@description('true (azd): create the registry (acrName, or a generated name) in this resource group; azd pushes the image there.')
+param createRegistry bool = false
 
 // ─── How the bot authenticates ───────────────────────────────────────────────
 
@@ -126,12 +131,24 @@ param createEventSubscription bool = true
 @description('false: the ACS resource already has an Event Grid system topic (only one is allowed per source); give its name in systemTopicName. It must be in acsResourceGroupName.')
 param createSystemTopic bool = true
 
-@description('Name of the Event Grid system topic on the ACS resource (created or existing).')
-param systemTopicName string = '${acsName}-events'
+@description('Name of the Event Grid system topic on the ACS resource (created or existing). Empty: <acsName>-events.')
+param systemTopicName string = ''
 
 // ─── Derived values ──────────────────────────────────────────────────────────
 
 var appName = '${namePrefix}-app'
+// Empty strings (what azd passes for an unset environment variable) mean "the default".
+var acsRg = empty(acsResourceGroupName) ? resourceGroup().name : acsResourceGroupName
+var aiRg = empty(aiResourceGroupName) ? resourceGroup().name : aiResourceGroupName
+var acrRg = createRegistry || empty(acrResourceGroupName) ? resourceGroup().name : acrResourceGroupName
+var topicName = empty(systemTopicName) ? '${acsName}-events' : systemTopicName
+// ACR names: 5-50 letters and digits, globally unique.
+var registryName = !empty(acrName) ? acrName : (createRegistry ? take(toLower('${replace(namePrefix, '-', '')}${uniqueString(resourceGroup().id)}'), 50) : '')
+// Before azd has built an image the app runs a public placeholder (it answers no call, so no Event Grid subscription yet).
+var placeholderImage = 'mcr.microsoft.com/azuredocs/containerapps-helloworld:latest'
+var usesPlaceholder = empty(containerImage)
+var image = usesPlaceholder ? placeholderImage : containerImage
+var subscribeIncomingCalls = createEventSubscription && !usesPlaceholder
 var agentMode = !empty(agentName)
 // Agent mode accepts Entra tokens only; the bot refuses VOICELIVE_API_KEY there.
 var voiceLiveUsesKey = !voiceLiveUseManagedIdentity && !agentMode
@@ -145,12 +162,12 @@ var containerPort = 8080
 
 resource acs 'Microsoft.Communication/communicationServices@2023-04-01' existing = {
   name: acsName
-  scope: resourceGroup(acsResourceGroupName)
+  scope: resourceGroup(acsRg)
 }
 
 resource aiAccount 'Microsoft.CognitiveServices/accounts@2025-06-01' existing = {
   name: aiAccountName
-  scope: resourceGroup(aiResourceGroupName)
+  scope: resourceGroup(aiRg)
 }
 
 // ─── Logs, environment, identity ─────────────────────────────────────────────
@@ -199,7 +216,7 @@ resource botIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-3
 
 module acsAccess 'modules/acs-access.bicep' = if (acsUseManagedIdentity) {
   name: '${namePrefix}-acs-access'
-  scope: resourceGroup(acsResourceGroupName)
+  scope: resourceGroup(acsRg)
   params: {
     acsName: acsName
     principalId: botIdentity.properties.principalId
@@ -208,7 +225,7 @@ module acsAccess 'modules/acs-access.bicep' = if (acsUseManagedIdentity) {
 
 module aiAccess 'modules/ai-access.bicep' = if (!voiceLiveUsesKey) {
   name: '${namePrefix}-ai-access'
-  scope: resourceGroup(aiResourceGroupName)
+  scope: resourceGroup(aiRg)
   params: {
     aiAccountName: aiAccountName
     principalId: botIdentity.properties.principalId
@@ -217,7 +234,7 @@ module aiAccess 'modules/ai-access.bicep' = if (!voiceLiveUsesKey) {
 
 module projectAccess 'modules/foundry-project-access.bicep' = if (agentMode) {
   name: '${namePrefix}-project-access'
-  scope: resourceGroup(aiResourceGroupName)
+  scope: resourceGroup(aiRg)
   params: {
     aiAccountName: aiAccountName
     projectName: agentProjectName
@@ -225,11 +242,23 @@ module projectAccess 'modules/foundry-project-access.bicep' = if (agentMode) {
   }
 }
 
-module acrPull 'modules/acr-pull.bicep' = if (!empty(acrName)) {
-  name: '${namePrefix}-acr-pull'
-  scope: resourceGroup(acrResourceGroupName)
+module registry 'modules/registry.bicep' = if (createRegistry) {
+  name: '${namePrefix}-registry'
   params: {
-    acrName: acrName
+    name: registryName
+    location: location
+    tags: tags
+  }
+}
+
+module acrPull 'modules/acr-pull.bicep' = if (!empty(registryName)) {
+  name: '${namePrefix}-acr-pull'
+  scope: resourceGroup(acrRg)
+  dependsOn: [
+    registry
+  ]
+  params: {
+    acrName: registryName
     principalId: botIdentity.properties.principalId
   }
 }
@@ -325,7 +354,10 @@ var voiceLiveKeyEnv = voiceLiveUsesKey ? [
 resource app 'Microsoft.App/containerApps@2024-03-01' = {
   name: appName
   location: location
-  tags: tags
+  // azd deploy finds the app by this tag (azure.yaml service "bot").
+  tags: union(tags, {
+    'azd-service-name': 'bot'
+  })
   identity: {
     type: 'UserAssigned'
     userAssignedIdentities: {
@@ -344,9 +376,9 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
         transport: 'auto'
         allowInsecure: false
       }
-      registries: empty(acrName) ? [] : [
+      registries: empty(registryName) ? [] : [
         {
-          server: '${acrName}${environment().suffixes.acrLoginServer}'
+          server: '${registryName}${environment().suffixes.acrLoginServer}'
           identity: botIdentity.id
         }
       ]
@@ -378,7 +410,7 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
       containers: [
         {
           name: 'bot'
-          image: containerImage
+          image: image
           resources: {
             cpu: json(cpuCores)
             memory: memory
@@ -449,13 +481,13 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
 
 // ─── IncomingCall → the webhook (after the app runs: Event Grid validates the endpoint on creation) ──
 
-module incomingCallEvents 'modules/incoming-call-events.bicep' = if (createEventSubscription) {
+module incomingCallEvents 'modules/incoming-call-events.bicep' = if (subscribeIncomingCalls) {
   name: '${namePrefix}-incoming-call-events'
-  scope: resourceGroup(acsResourceGroupName)
+  scope: resourceGroup(acsRg)
   params: {
     acsName: acsName
     createSystemTopic: createSystemTopic
-    systemTopicName: systemTopicName
+    systemTopicName: topicName
     subscriptionName: '${namePrefix}-incoming-call'
     // Referencing the app makes this wait until the app's revision is provisioned.
     appFqdn: app.properties.configuration.ingress.fqdn
@@ -476,3 +508,17 @@ output voiceLiveEndpoint string = voiceLiveEndpointValue
 @description('The Event Grid webhook without its ?code= query.')
 output incomingCallWebhookBase string = 'https://${app.properties.configuration.ingress.fqdn}/api/incoming-call'
 output logAnalyticsWorkspaceName string = logs.name
+
+// ─── Outputs for azd (stored in the azd environment; the hooks and `azd env get-values` read them) ──
+
+output AZURE_CONTAINER_REGISTRY_ENDPOINT string = empty(registryName) ? '' : '${registryName}${environment().suffixes.acrLoginServer}'
+output AZURE_CONTAINER_REGISTRY_NAME string = registryName
+output BOT_APP_NAME string = app.name
+output BOT_PUBLIC_BASE_URL string = publicBaseUrlValue
+output BOT_WEBHOOK_URL string = 'https://${app.properties.configuration.ingress.fqdn}/api/incoming-call'
+output BOT_RUNS_PLACEHOLDER_IMAGE bool = usesPlaceholder
+output BOT_INCOMING_CALL_SUBSCRIBED bool = subscribeIncomingCalls
+output BOT_EVENTGRID_SYSTEM_TOPIC string = topicName
+output BOT_ACS_RESOURCE_GROUP string = acsRg
+output BOT_IDENTITY_PRINCIPAL_ID string = botIdentity.properties.principalId
+output BOT_LOG_ANALYTICS_WORKSPACE string = logs.name

@@ -1,27 +1,51 @@
 /** The process: load config, listen, shut down gracefully on SIGTERM/SIGINT. */
 import { resolve } from "node:path";
-import pino from "pino";
 import { createBot } from "./app.js";
-import { ConfigError, loadConfig, readEnvironment } from "./config/index.js";
+import { describeConfig, formatConfigSummary } from "./config/describe.js";
+import { ConfigError, loadConfig, readEnvironment, type Config } from "./config/index.js";
+import { errorMessage } from "./errors.js";
+import { createProcessLogger } from "./log-output.js";
 
 /** drain() itself finishes by grace + 1.2 s; this is the last resort. */
 const SHUTDOWN_OVERRUN_MS = 1600;
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig(readEnvironment(resolve(process.cwd(), ".env"), process.env));
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nSee README.md ("Settings") for every setting.\n`);
+      process.stderr.write(`${error.message}\nSee .env.example (every setting, grouped and commented) and README.md ("Settings").\n`);
       process.exit(2);
     }
     throw error;
   }
-  const logger = pino({ level: config.server.logLevel, base: { service: "acs-voicelive-bot" } });
+  const logger = await createProcessLogger({
+    level: config.server.logLevel,
+    format: config.server.logFormat,
+    base: { service: "acs-voicelive-bot" },
+  });
   const bot = await createBot({ config, logger, defaultMetrics: true });
-  await bot.server.listen({ host: config.server.host, port: config.server.port });
-  logger.info({ publicBaseUrl: config.server.publicBaseUrl.origin }, "bot ready for calls");
+  try {
+    await bot.server.listen({ host: config.server.host, port: config.server.port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const where = `${config.server.host}:${config.server.port}`;
+    if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
+      const why = {
+        EADDRINUSE: "is already in use (another bot or program listens there)",
+        EACCES: "needs privileges this user does not have",
+        EADDRNOTAVAIL: "is not an address of this machine",
+      }[code];
+      process.stderr.write(`cannot listen on ${where}: it ${why}. Stop the other process, or set PORT (and HOST) to a free port, e.g. PORT=8081.\n`);
+    } else {
+      process.stderr.write(`cannot listen on ${where}: ${errorMessage(error)}\n`);
+    }
+    await bot.shutdown(0).catch(() => undefined);
+    process.exit(1);
+  }
+  const summary = describeConfig(config);
+  logger.info({ settings: summary }, `bot ready for calls: ${formatConfigSummary(summary)}`);
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -1,8 +1,9 @@
 /**
  * A local stub of the ACS Call Automation REST endpoint, for the real SDK to talk
  * to (`endpoint=http://127.0.0.1:<port>/;accesskey=…`). It checks the SDK's
- * HMAC-SHA256 request signature like ACS does, records every request, and answers
- * with the documented shapes. Delays and failures can be injected.
+ * HMAC-SHA256 request signature like ACS does (recording the requests it refuses),
+ * records every request, and answers with the documented shapes. Delays and
+ * failures can be injected.
  */
 import { createHash, createHmac, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -19,6 +20,14 @@ export interface RecordedAcsRequest {
 }
 
 export type AcsOperation = "answer" | "hangUp" | "terminate" | "transfer";
+
+/** A request refused for its credentials (the HMAC signature does not match the access key), as ACS refuses it. */
+export interface RefusedAcsRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly status: 401;
+  readonly atMs: number;
+}
 
 /** An ACS error reply: HTTP status plus the body's error code and message. */
 export interface AcsErrorReply {
@@ -44,6 +53,8 @@ export interface AcsRestStub {
   readonly accessKey: string;
   readonly connectionString: string;
   readonly requests: readonly RecordedAcsRequest[];
+  /** Requests refused for their credentials (signed with another access key). */
+  readonly refusals: readonly RefusedAcsRequest[];
   /** Delay (ms) before replying to an operation. */
   delay(operation: AcsOperation, ms: number): void;
   /** Reply to an operation with this HTTP status instead of success. */
@@ -60,6 +71,7 @@ export interface AcsRestStub {
 export async function startAcsRestStub(options: { host?: string; port?: number; accessKey?: string } = {}): Promise<AcsRestStub> {
   const accessKey = options.accessKey ?? Buffer.from(randomUUID()).toString("base64");
   const requests: RecordedAcsRequest[] = [];
+  const refusals: RefusedAcsRequest[] = [];
   const delays = new Map<AcsOperation, number>();
   const failures = new Map<AcsOperation, number>();
   const listeners: Array<(request: RecordedAcsRequest, operation: AcsOperation) => void> = [];
@@ -75,6 +87,7 @@ export async function startAcsRestStub(options: { host?: string; port?: number; 
         response.end(body === undefined ? "" : JSON.stringify(body));
       };
       if (!checkSignature(incoming, url, raw, accessKey)) {
+        refusals.push({ method: incoming.method ?? "", path: url.pathname, status: 401, atMs: performance.now() });
         reply(401, { error: { code: "Unauthorized", message: "HMAC signature does not match" } });
         return;
       }
@@ -101,6 +114,15 @@ export async function startAcsRestStub(options: { host?: string; port?: number; 
       };
       requests.push(recorded);
       for (const wake of [...waiters]) wake();
+      if (route.operation === "get") {
+        // Read-only: a connection the simulator knows, or 404 as ACS answers for an unknown id.
+        if (resolver && !resolver.connectionExists(route.callConnectionId!)) {
+          reply(404, { error: { code: "8522", message: "Call connection not found." } });
+        } else {
+          reply(200, { callConnectionId: route.callConnectionId, callConnectionState: "connected" });
+        }
+        return;
+      }
       const delayMs = delays.get(route.operation) ?? 0;
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       const failStatus = failures.get(route.operation);
@@ -159,6 +181,7 @@ export async function startAcsRestStub(options: { host?: string; port?: number; 
     accessKey,
     connectionString: `endpoint=${endpoint};accesskey=${accessKey}`,
     requests,
+    refusals,
     delay: (operation, ms) => void delays.set(operation, ms),
     fail: (operation, status) => void failures.set(operation, status),
     setCallResolver: (next) => void (resolver = next),
@@ -191,11 +214,12 @@ export async function startAcsRestStub(options: { host?: string; port?: number; 
   };
 }
 
-function matchRoute(method: string, path: string): { operation: AcsOperation; callConnectionId?: string } | undefined {
+function matchRoute(method: string, path: string): { operation: AcsOperation | "get"; callConnectionId?: string } | undefined {
   if (method === "POST" && path === "/calling/callConnections:answer") return { operation: "answer" };
   const match = /^\/calling\/callConnections\/([^/:]+)(?::(\w+))?$/.exec(path);
   if (!match) return undefined;
   const callConnectionId = decodeURIComponent(match[1]!);
+  if (method === "GET" && match[2] === undefined) return { operation: "get", callConnectionId };
   if (method === "DELETE" && match[2] === undefined) return { operation: "hangUp", callConnectionId };
   if (method === "POST" && match[2] === "terminate") return { operation: "terminate", callConnectionId };
   if (method === "POST" && match[2] === "transferToParticipant") return { operation: "transfer", callConnectionId };

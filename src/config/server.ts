@@ -11,6 +11,8 @@ export interface ServerConfig {
   /** True when the public origin is loopback: a local run, never a deployment. */
   readonly local: boolean;
   readonly logLevel: string;
+  /** json (pino lines, for log pipelines) or pretty (readable, needs the dev dependency pino-pretty). */
+  readonly logFormat: "json" | "pretty";
   /** How long a SIGTERM waits for calls in progress before hanging them up. */
   readonly shutdownGraceMs: number;
   /** Bearer token for GET /metrics; undefined: open on a local run, off on a public one. */
@@ -40,6 +42,7 @@ export function readServerConfig(env: EnvReader): ServerConfig {
     mediaUrl: `${wsOrigin}/media`,
     local: isLoopbackHost(publicBaseUrl.hostname),
     logLevel: env.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
+    logFormat: env.oneOf("LOG_FORMAT", ["json", "pretty"] as const, "json"),
     shutdownGraceMs: env.integer("SHUTDOWN_GRACE_MS", 25_000, { min: 0, max: 3_600_000 }),
     metricsToken: env.raw("METRICS_TOKEN"),
   };

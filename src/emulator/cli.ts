@@ -14,6 +14,21 @@ import { errorMessage } from "../errors.js";
 import { DEFAULT_SCENARIO, loadScenario } from "./scenario.js";
 import { startVoiceLiveEmulator } from "./server.js";
 
+const USAGE = `usage: npm run emulator [-- options]
+
+The local Voice Live emulator on its own: a WebSocket server speaking the Voice Live realtime
+protocol, following a scenario script (src/emulator/README.md). Point a bot at it with
+VOICELIVE_ENDPOINT=ws://127.0.0.1:8765 VOICELIVE_API_KEY=any.
+
+options (environment variable in brackets; a flag wins):
+  --host H        [VOICELIVE_EMULATOR_HOST]      listen address (default 127.0.0.1)
+  --port N        [VOICELIVE_EMULATOR_PORT]      port (default 8765; 0 = any free port)
+  --scenario F    [VOICELIVE_EMULATOR_SCENARIO]  scenario JSON (default: the built-in local-mode script)
+  --seed N        [VOICELIVE_EMULATOR_SEED]      ids, interim picks and fallback replies (default 1)
+  --log-level L   [LOG_LEVEL]                    fatal … trace, silent (default info)
+  -h, --help      this text
+`;
+
 function integer(name: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
@@ -32,7 +47,7 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    process.stdout.write("usage: tsx src/emulator/cli.ts [--host H] [--port N] [--scenario file.json] [--seed N] [--log-level L]\n");
+    process.stdout.write(USAGE);
     return;
   }
   const env = process.env;

@@ -13,6 +13,8 @@ export interface CredentialPolicy {
   readonly acceptApiKey?: (key: string) => boolean;
   /** Accepts an `Authorization: Bearer` token. Default: any non-empty token. */
   readonly acceptBearer?: (token: string) => boolean;
+  /** Accepts an `api-version` (a retired preview is refused with 400). Default: any. */
+  readonly acceptApiVersion?: (version: string) => boolean;
 }
 
 export interface HandshakeAccepted {
@@ -56,6 +58,9 @@ export function checkHandshake(
 
   const apiVersion = url.searchParams.get("api-version");
   if (apiVersion === null || apiVersion === "") return reject(400, "missing_api_version", "The 'api-version' query parameter is required.");
+  if (policy.acceptApiVersion && !policy.acceptApiVersion(apiVersion)) {
+    return reject(400, "unsupported_api_version", `The api-version '${apiVersion}' is not supported (retired or unknown).`);
+  }
 
   const model = url.searchParams.get("model");
   const agentName = url.searchParams.get("agent-name");

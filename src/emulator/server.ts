@@ -30,6 +30,8 @@ export interface VoiceLiveEmulatorOptions {
   readonly logger?: Logger;
   readonly acceptApiKey?: (key: string) => boolean;
   readonly acceptBearer?: (token: string) => boolean;
+  /** Refuses other api-versions with 400 (default: any version is accepted). */
+  readonly acceptApiVersion?: (version: string) => boolean;
   /** Injected time: played-audio estimates, pacing, record timestamps. */
   readonly clock?: Clock;
   /** Audio delta pacing (default 2 × 100 ms of audio per 20 ms tick). */
@@ -148,7 +150,7 @@ export async function startVoiceLiveEmulator(options: VoiceLiveEmulatorOptions =
   });
   server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", (error) => logger.debug({ err: error }, "emulator upgrade socket error"));
-    const result = checkHandshake(request, { acceptApiKey: options.acceptApiKey, acceptBearer: options.acceptBearer });
+    const result = checkHandshake(request, { acceptApiKey: options.acceptApiKey, acceptBearer: options.acceptBearer, acceptApiVersion: options.acceptApiVersion });
     if (!result.ok) {
       logger.info({ status: result.status, code: result.code }, "emulator rejected a connection");
       writeRejection(socket, result);

@@ -134,15 +134,27 @@ export function loadFixture(dir: string): Fixture {
 
 export const FIXTURES_ROOT = "fixtures/calls";
 
-/** "all" → every fixture under fixtures/calls; else a directory, or a fixture's name. */
+/**
+ * "all" → every fixture under fixtures/calls; a fixture directory (with call.json);
+ * a folder of fixture directories → each of them; or a fixture's name under fixtures/calls.
+ */
 export function fixtureDirs(spec: string, root = FIXTURES_ROOT): string[] {
-  if (spec === "all") {
-    return readdirSync(root)
-      .map((name) => join(root, name))
+  const fixturesIn = (folder: string): string[] =>
+    readdirSync(folder)
+      .map((name) => join(folder, name))
       .filter((dir) => statSync(dir).isDirectory() && existsSync(join(dir, "call.json")))
       .sort();
-  }
+  if (spec === "all") return fixturesIn(root);
   const dir = existsSync(spec) ? spec : join(root, spec);
-  if (!existsSync(join(dir, "call.json"))) throw new AppError("fixture_invalid", `no fixture at ${spec} (a directory with call.json, or a name under ${root})`);
-  return [dir];
+  if (existsSync(join(dir, "call.json"))) return [dir];
+  if (existsSync(dir) && statSync(dir).isDirectory()) {
+    const inside = fixturesIn(dir);
+    if (inside.length > 0) return inside;
+    throw new AppError("fixture_invalid", `no fixture in ${spec}: neither it nor any folder directly inside it has a call.json`);
+  }
+  const names = existsSync(root) ? fixturesIn(root).map((d) => basename(d)) : [];
+  throw new AppError(
+    "fixture_invalid",
+    `no fixture at ${spec} (a fixture folder with call.json, a folder of them, "all", or one of: ${names.join(", ") || "none"})`,
+  );
 }

@@ -8,17 +8,21 @@
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import pino, { type Logger } from "pino";
-import { encodeG711CallerAudio, legForAudioFormat, legSpec, startAcsSimulator, tunnelTo, type AcsSimulator, type LegName, type MediaCaller, type SimulatedCall } from "../acs-sim/index.js";
+import { encodeG711CallerAudio, legForAudioFormat, legSpec, startAcsSimulator, tunnelTo, type AcsSimulator, type CallEnd, type LegName, type MediaCaller, type SimulatedCall } from "../acs-sim/index.js";
 import { createBot, type Bot } from "../app.js";
 import type { Clock } from "../clock.js";
 import { loadConfig } from "../config/index.js";
+import { errorMessage } from "../errors.js";
 import { parseScenario, startVoiceLiveEmulator, type VoiceLiveEmulator } from "../emulator/index.js";
 import type { ToolDefinition } from "../tools/index.js";
 import { createCallTimeClocks } from "./call-time.js";
+import { collectEvidence, ReplayCallError, type ReplayEvidence } from "./evidence.js";
 import { checkExpectation, type ExpectationResult } from "./expectations.js";
 import type { Fixture } from "./fixture.js";
 import { speechSegments, type CallObservation, type Span } from "./observation.js";
 import { conversationTranscript, type TranscriptLine } from "./transcript.js";
+
+export { ReplayCallError, type ReplayEvidence } from "./evidence.js";
 
 export interface ReplayOptions {
   /** 1 = real time; 4 = four times faster (the bot, the emulator and the caller all run on the faster clock). */
@@ -60,6 +64,7 @@ export interface ReplayResult {
   readonly speed: number;
   /** Wall ms the host starved the replay, left out of call time. */
   readonly hostStallsExcludedMs: number;
+  readonly evidence: ReplayEvidence;
 }
 
 const PUBLIC_BASE_URL = "https://bot.replay.invalid";
@@ -145,6 +150,8 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
     const prepared = expectedLeg ? { leg: expectedLeg.name, bytes: encodeG711CallerAudio(fixture.callerMulaw, expectedLeg) } : undefined;
 
     // The call.
+    const refusalsBefore = sim.restStub.refusals.length;
+    const evidenceOf = (call: SimulatedCall, end: CallEnd | undefined): ReplayEvidence => collectEvidence({ call, end, sim, refusalsBefore, emulator });
     const call: SimulatedCall = await sim.placeCall({
       webhookUrl: `${publicBaseUrl}/api/incoming-call${fixture.env.EVENTGRID_SECRETS ? `?code=${encodeURIComponent(fixture.env.EVENTGRID_SECRETS.split(",")[0]!)}` : ""}`,
       from: fixture.from,
@@ -153,7 +160,12 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
       leg: requestedLeg === "mulaw8k" ? "mulaw8k" : "acs",
       speed,
     });
-    media = await call.mediaConnected;
+    try {
+      media = await call.mediaConnected;
+    } catch (error) {
+      // hangUp() returns the existing end when the call is already over.
+      throw new ReplayCallError(errorMessage(error), evidenceOf(call, await call.hangUp()));
+    }
     const leg = media.leg.name;
     const mediaStartCall = clocks.unscaled.nowMs() - media.mediaNowMs() / speed;
     /** Media ms of a call-time instant (the simulator's clock). */
@@ -222,6 +234,7 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
       leg,
       speed,
       hostStallsExcludedMs: clocks.excludedMs(),
+      evidence: evidenceOf(call, end),
     };
   } finally {
     for (const close of owned) await close().catch(() => undefined);
