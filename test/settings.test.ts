@@ -87,7 +87,7 @@ describe("the effective-configuration summary", () => {
       "public mode on 0.0.0.0:8080",
       "model gpt-4.1-mini",
       "https://contoso-ai.services.ai.azure.com",
-      "api-version 2026-01-01-preview",
+      "api-version 2026-07-15",
       "api-key",
       "en-US-Emma:DragonHDLatestNeural",
       "https://contoso.communication.azure.com/",

@@ -89,7 +89,8 @@ async function setup(options: { voiceLive?: string } = {}): Promise<{ acs: AcsRe
     ...(options.voiceLive ? { VOICELIVE_ENDPOINT: options.voiceLive, VOICELIVE_API_KEY: "k" } : {}),
   });
   cleanups.push(() => bot.kill());
-  await until("the bot to listen", () => /bot ready for calls/.test(bot.stdout()), 20_000);
+  // tsx compiles the bot on start: slow on a busy machine.
+  await until("the bot to listen", () => /bot ready for calls/.test(bot.stdout()), 60_000);
   return { acs, bot, baseUrl: `http://127.0.0.1:${port}` };
 }
 
@@ -115,7 +116,7 @@ describe("shutdown", () => {
     await ring(baseUrl);
     await acs.waitFor((r) => r.path.endsWith(":answer"));
     expect(await stopAndTime(bot, "a hung ACS answer")).toBeLessThan(GRACE_MS + 2000);
-  }, 60_000);
+  }, 120_000);
 
   it("exits in time with a call up on a hung Voice Live and a media socket that never closes, and hangs that call up", async () => {
     const { acs, bot, baseUrl } = await setup({ voiceLive: await hungPeer() });
@@ -134,7 +135,7 @@ describe("shutdown", () => {
     cleanups.push(() => media.terminate());
     expect(await stopAndTime(bot, "a hung Voice Live and a media socket that never closes")).toBeLessThan(GRACE_MS + 2000);
     expect(acs.requests.filter((r) => r.path.endsWith(":terminate"))).toHaveLength(1);
-  }, 60_000);
+  }, 120_000);
 
   it("exits in time with a webhook request that never finishes", async () => {
     const { bot, baseUrl } = await setup();
@@ -147,7 +148,7 @@ describe("shutdown", () => {
     slow.on("error", () => undefined);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await stopAndTime(bot, "a webhook request in flight")).toBeLessThan(GRACE_MS + 2000);
-  }, 60_000);
+  }, 120_000);
 
   it("exits in time with all of them at once", async () => {
     const { acs, bot, baseUrl } = await setup({ voiceLive: await hungPeer() });
@@ -163,5 +164,5 @@ describe("shutdown", () => {
     slow.write(`POST /api/callbacks HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n[`);
     expect(await stopAndTime(bot, "everything hung at once")).toBeLessThan(GRACE_MS + 2000);
     expect(acs.requests.filter((r) => r.path.endsWith(":terminate")).length).toBeGreaterThanOrEqual(1);
-  }, 60_000);
+  }, 120_000);
 });

@@ -19,7 +19,7 @@ function runMain(env: Record<string, string>) {
     stdout: () => stdout,
     stderr: () => stderr,
     kill: () => child.kill("SIGTERM"),
-    async waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+    async waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(stdout).toMatch(pattern);
@@ -44,11 +44,11 @@ describe("starting the bot", () => {
     const entry = JSON.parse(ready) as { msg: string; settings: Record<string, unknown> };
     expect(entry.msg).toMatch(/local mode on 127\.0\.0\.1:0/);
     expect(entry.msg).toMatch(/model gpt-4\.1-mini at embedded emulator/);
-    expect(entry.msg).toMatch(/api-version 2026-01-01-preview/);
+    expect(entry.msg).toMatch(/api-version 2026-07-15/);
     expect(entry.msg).toMatch(/leg pcm24KMono/);
     expect(entry.msg).toMatch(/JWT checks OFF/);
     expect(entry.msg).toMatch(/Event Grid secret on \(1 accepted\)/);
-    expect(entry.settings).toMatchObject({ mode: "local", voiceLive: { apiVersion: "2026-01-01-preview" } });
+    expect(entry.settings).toMatchObject({ mode: "local", voiceLive: { apiVersion: "2026-07-15" } });
     expect(run.stdout()).not.toMatch(/eg-secret-value|metrics-secret-value|c2VjcmV0LWFjY2Vzcy1rZXk/);
   });
 

@@ -7,7 +7,7 @@
  */
 import type { Logger } from "pino";
 import type WebSocket from "ws";
-import { AudioError, describeLegFormat, type LegFormat } from "../audio/index.js";
+import { AudioError, describeLegFormat, VOICE_LIVE_SAMPLE_RATE_HZ, type LegFormat } from "../audio/index.js";
 import type { CallContext } from "../calls/call-context-token.js";
 import type { ConversationLog } from "../calls/conversation-log.js";
 import type { Clock, Timer } from "../clock.js";
@@ -22,6 +22,9 @@ import { BENIGN_ERROR_CODES, type ServerEvent, type VoiceLiveError } from "../vo
 import type { ResponseOutcome, VoiceLiveSession } from "../voicelive/session.js";
 import { AcsCodecError, parseAcsMediaMessage } from "./acs-codec.js";
 import { GreetingController } from "./greeting-controller.js";
+import { CallTranscript } from "./call-transcript.js";
+import type { ConversationLine } from "./conversation-memory.js";
+import { HeldAudio } from "./held-audio.js";
 import { legFormatFromAnswer, legFormatFromMetadata } from "./leg-format.js";
 import type { Pacer } from "./pacer.js";
 import { PhoneLeg } from "./phone-leg.js";
@@ -58,6 +61,11 @@ export interface CallSessionDeps {
 }
 
 
+/** Caller audio kept while a non-interruptible greeting plays (then handed to Voice Live), at most. */
+const HELD_AUDIO_MAX_MS = 60_000;
+/** Held audio goes to Voice Live in appends of 100 ms. */
+const HELD_CHUNK_SAMPLES = VOICE_LIVE_SAMPLE_RATE_HZ / 10;
+
 /** The apology after a fault gets this long to play before the hang-up. */
 const APOLOGY_MAX_MS = 10_000;
 
@@ -80,6 +88,9 @@ export class CallSession {
   private idleWaiters: Array<() => void> = [];
   private readonly audioTaps: readonly CallSessionExtension[];
   private readonly audioDropLog: LogLimiter;
+  private readonly held = new HeldAudio(VOICE_LIVE_SAMPLE_RATE_HZ, HELD_AUDIO_MAX_MS);
+  /** What was said and heard, line by line (logged as it becomes final). */
+  private readonly transcript: CallTranscript;
   private readonly errorLog: LogLimiter;
 
   constructor(private readonly deps: CallSessionDeps) {
@@ -87,6 +98,7 @@ export class CallSession {
     this.log = deps.log;
     this.audioTaps = (deps.extensions ?? []).filter((extension) => extension.onCallerAudio !== undefined);
     this.audioDropLog = createLogLimiter(deps.clock);
+    this.transcript = new CallTranscript((type, fields) => this.logEvent(type, fields));
     this.errorLog = createLogLimiter(deps.clock);
     this.greeting = new GreetingController(deps.config.call.greeting, deps.context, deps.clock, deps.log, deps.conversationLog);
     this.link = new VoiceLiveLink(
@@ -145,6 +157,11 @@ export class CallSession {
       return Promise.resolve();
     }
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** The conversation so far as the caller experienced it (assistant lines as heard). */
+  transcriptLines(): ConversationLine[] {
+    return this.transcript.lines();
   }
 
   logEvent(type: string, fields: Record<string, unknown>): void {
@@ -289,7 +306,9 @@ export class CallSession {
       this.setLeg(legFormatFromAnswer(this.deps.config.acs.audioFormat));
     }
     const flows = this.greeting.callerAudioFlows && this.session?.ready === true && !this.ending;
-    if (!flows && this.audioTaps.length === 0) {
+    // A disclaimer is playing: the caller's words are kept for after it, not dropped.
+    const holding = !this.ending && this.greeting.gateState === "holding-for-greeting";
+    if (!flows && !holding && this.audioTaps.length === 0) {
       this.countHeldFrame();
       return;
     }
@@ -308,13 +327,30 @@ export class CallSession {
     } catch (error) {
       this.fault("extension", error);
     }
+    if (holding) {
+      if (!this.held.push(samples)) this.deps.metrics.mediaFramesDropped.inc({ reason: "held_audio_full" });
+      this.countHeldFrame();
+      return;
+    }
     if (!flows) {
       this.countHeldFrame();
       return;
     }
+    if (this.held.samples > 0) this.replayHeldAudio();
     if (!this.session!.sendRaw(encodeInputAudioAppend(samples))) {
       this.deps.metrics.mediaFramesDropped.inc({ reason: "voicelive_unavailable" });
     }
+  }
+
+  /** What the caller said over the disclaimer, now that it has played: Voice Live hears it, then the live audio. */
+  private replayHeldAudio(): void {
+    const heldMs = Math.round((this.held.samples * 1000) / VOICE_LIVE_SAMPLE_RATE_HZ);
+    const session = this.session!;
+    let unsent = 0;
+    for (const chunk of this.held.drain(HELD_CHUNK_SAMPLES)) if (!session.sendRaw(encodeInputAudioAppend(chunk))) unsent += 1;
+    if (unsent > 0) this.deps.metrics.mediaFramesDropped.inc({ reason: "voicelive_unavailable" }, unsent);
+    this.log.info({ heldMs }, "caller audio held during the greeting handed to Voice Live");
+    this.deps.conversationLog.write("held_audio_replayed", { heldMs });
   }
 
   private countHeldFrame(): void {
@@ -325,6 +361,7 @@ export class CallSession {
   // ----------------------------------------------------------- Voice Live side
 
   private handleVoiceLiveEvent(event: ServerEvent): void {
+    this.transcript.onVoiceLiveEvent(event);
     switch (event.type) {
       case "session.updated":
         this.maybeGreet();
@@ -343,13 +380,6 @@ export class CallSession {
         break;
       case "response.audio.done":
         if (event.response_id !== this.interruptedResponseId) this.leg.endItem();
-        break;
-      case "response.audio_transcript.done":
-        this.deps.conversationLog.write("assistant", { transcript: event.transcript, responseId: event.response_id, itemId: event.item_id, interrupted: event.response_id === this.interruptedResponseId });
-        break;
-      case "conversation.item.input_audio_transcription.completed":
-        this.deps.conversationLog.write("caller", { transcript: event.transcript, itemId: event.item_id });
-        this.log.debug({ itemId: event.item_id }, "caller turn transcribed");
         break;
       case "response.done":
         this.responseDone(event.response.id, event.response.status);
@@ -391,6 +421,7 @@ export class CallSession {
   }
 
   private itemStartedPlaying(itemId: string, nowMs: number): void {
+    this.transcript.itemStarted(itemId);
     if (this.mediaConnectedMs !== undefined && this.greeting.inProgress) {
       this.deps.metrics.greetingLatency.observe(nowMs - this.mediaConnectedMs);
       this.log.info({ itemId, afterMediaConnectMs: Math.round(nowMs - this.mediaConnectedMs) }, "greeting audio started");
@@ -409,6 +440,7 @@ export class CallSession {
   }
 
   private outboundDrained(): void {
+    this.transcript.drained();
     this.greeting.drained();
     if (this.session?.activeResponseId === undefined) this.wakeIdleWaiters();
   }
@@ -426,9 +458,11 @@ export class CallSession {
     if (this.playingResponseId !== undefined) this.interruptedResponseId = this.playingResponseId;
     this.deps.metrics.bargeIns.inc();
     const playedMs = played ? Math.max(1, Math.round(played.playedMs)) : undefined;
+    if (played) this.transcript.cut(played.itemId, played.playedMs);
     if (played && !this.deps.config.voiceLive.autoTruncate) {
-      // Tell the model what the caller actually heard (never 0 for an item that played).
-      this.session?.send({ type: "conversation.item.truncate", item_id: played.itemId, content_index: 0, audio_end_ms: playedMs! });
+      // Tell the model what the caller actually heard: up to the last whole word (never 0 for an item that played).
+      const audioEndMs = this.transcript.memory.truncateAtMs(played.itemId, played.playedMs);
+      this.session?.send({ type: "conversation.item.truncate", item_id: played.itemId, content_index: 0, audio_end_ms: audioEndMs });
     }
     this.log.info({ itemId: played?.itemId, playedMs }, "barge-in: caller spoke over the assistant");
     this.deps.conversationLog.write("barge_in", { itemId: played?.itemId, heardMs: playedMs });
@@ -483,6 +517,7 @@ export class CallSession {
     this.closedReason = reason;
     if (this.closeTimer !== undefined) this.deps.clock.clearTimeout(this.closeTimer);
     this.greeting.close();
+    this.transcript.callEnded(this.leg.playing(this.deps.clock.nowMs()));
     this.leg.close(reason);
     const unsent = this.session?.counters.unsent ?? 0;
     this.link.close(reason);

@@ -96,6 +96,11 @@ export class OutboundStream implements PacedStream {
     return played;
   }
 
+  /** The item playing (or last played) and how much of it has played by now. */
+  playing(nowMs: number): { itemId: string; playedMs: number } | undefined {
+    return this.lastItem ? { itemId: this.lastItem.itemId, playedMs: this.playedMs(this.lastItem, nowMs) } : undefined;
+  }
+
   /** How much of `itemId` has played by now (0 if it never started). */
   playedMsOf(itemId: string, nowMs: number): number {
     return this.lastItem?.itemId === itemId ? this.playedMs(this.lastItem, nowMs) : 0;

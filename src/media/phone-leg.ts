@@ -117,6 +117,12 @@ export class PhoneLeg {
     this.stream?.flushItem();
   }
 
+  /** The assistant item playing at `nowMs` and how much of it has played, unless everything sent has played. */
+  playing(nowMs: number): { itemId: string; playedMs: number } | undefined {
+    const stream = this.stream;
+    return stream && !stream.idle(nowMs) ? stream.playing(nowMs) : undefined;
+  }
+
   idle(nowMs: number): boolean {
     return !this.stream || this.stream.idle(nowMs);
   }

@@ -66,7 +66,7 @@ async function main(): Promise<number> {
   );
   const result = await replayFixture(fixture, { speed, env: user.env, onTimeline: (entry) => process.stdout.write(`${formatTimelineEntry(entry)}\n`) });
   const written = writeReport(result, resolve(values.out!));
-  process.stdout.write(`\nTranscript (as Voice Live kept it):\n${formatTranscript(result.transcript).replace(/^/gm, "  ")}\n`);
+  process.stdout.write(`\nTranscript (what was said and what the caller heard):\n${formatTranscript(result.transcript).replace(/^/gm, "  ")}\n`);
   process.stdout.write(`Checks:\n${formatResults(result).join("\n")}\n\n`);
   process.stdout.write(`What the caller heard: ${written.heardWav}\n`);
   process.stdout.write(

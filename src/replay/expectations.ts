@@ -9,6 +9,7 @@ import type { CallObservation, Span } from "./observation.js";
 export type Expectation =
   | { readonly type: "greeting_starts_within"; readonly ms: number }
   | { readonly type: "greeting_heard_at_least"; readonly ms: number }
+  | { readonly type: "answer_after_greeting_within"; readonly ms: number }
   | { readonly type: "answer_within"; readonly utterance: number; readonly ms: number }
   | { readonly type: "interim_during_tool"; readonly tool: string }
   | { readonly type: "stop_audio"; readonly min?: number; readonly max?: number; readonly fromMs?: number; readonly toMs?: number }
@@ -34,6 +35,7 @@ export interface ExpectationResult {
 const TYPES = new Set([
   "greeting_starts_within",
   "greeting_heard_at_least",
+  "answer_after_greeting_within",
   "answer_within",
   "interim_during_tool",
   "stop_audio",
@@ -68,6 +70,8 @@ export function describeExpectation(e: Expectation): string {
       return `greeting plays for at least ${e.ms} ms uncut`;
     case "answer_within":
       return `caller utterance #${e.utterance + 1} is answered within ${e.ms} ms`;
+    case "answer_after_greeting_within":
+      return `the bot speaks again within ${e.ms} ms of the greeting's end (what the caller said over it is answered)`;
     case "interim_during_tool":
       return `caller hears interim speech while ${e.tool} runs`;
     case "stop_audio":
@@ -107,6 +111,13 @@ export function checkExpectation(e: Expectation, o: CallObservation): Expectatio
       const first = o.heardRuns[0];
       const length = first ? first.endMs - first.startMs : undefined;
       return result(length !== undefined && length >= e.ms, `first run of bot audio lasted ${fmt(length)}`);
+    }
+    case "answer_after_greeting_within": {
+      const greeting = o.heardRuns[0];
+      if (!greeting) return result(false, "no greeting was heard");
+      const next = startAfter(o.heardRuns, greeting.endMs + 1);
+      const wait = next === undefined ? undefined : next - greeting.endMs;
+      return result(wait !== undefined && wait <= e.ms, `greeting ended at ${fmt(greeting.endMs)}; bot audio again ${wait === undefined ? "never" : `${Math.round(wait)} ms later`}`);
     }
     case "answer_within": {
       const utterance = o.callerSpeech[e.utterance];

@@ -18,7 +18,7 @@ export interface CallObservation {
   readonly transferTargets: readonly string[];
   /** Fixture tools run in-process (media ms); empty when the bot runs elsewhere. */
   readonly toolRuns: ReadonlyArray<Span & { readonly name: string }>;
-  /** The conversation as Voice Live kept it. */
+  /** The conversation as the caller experienced it (in-process bot), or as Voice Live kept it (running bot). */
   readonly transcript: ReadonlyArray<{ readonly role: string; readonly text: string }>;
   /** Client events Voice Live received, in order (runs of appends as one). */
   readonly voiceLiveEvents: readonly string[];

@@ -14,6 +14,7 @@ import type { Clock } from "../clock.js";
 import { loadConfig } from "../config/index.js";
 import { errorMessage } from "../errors.js";
 import { parseScenario, startVoiceLiveEmulator, type VoiceLiveEmulator } from "../emulator/index.js";
+import type { CallSession, CallSessionExtension } from "../media/call-session.js";
 import type { ToolDefinition } from "../tools/index.js";
 import { createCallTimeClocks } from "./call-time.js";
 import { collectEvidence, ReplayCallError, type ReplayEvidence } from "./evidence.js";
@@ -89,6 +90,7 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
   let emitNote: (entry: TimelineEntry) => void = record;
   const note = (who: TimelineEntry["who"], text: string, atMs = mediaMs()): void => emitNote({ atMs, who, text });
 
+  const heard = heardTranscript();
   const toolRuns: Array<Span & { name: string }> = [];
   const tools = fixture.tools.map((tool): ToolDefinition => ({
     name: tool.name,
@@ -137,7 +139,7 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
         ...legEnv,
       });
       botAudioFormat = config.acs.audioFormat;
-      bot = await createBot({ config, logger: logger.child({ peer: "bot" }), clock, tools });
+      bot = await createBot({ config, logger: logger.child({ peer: "bot" }), clock, tools, extensions: () => [heard.extension] });
       owned.unshift(() => bot!.shutdown(0));
       await bot.server.listen({ host: "127.0.0.1", port: 0 });
       botUrl = `http://127.0.0.1:${(bot.server.server.address() as AddressInfo).port}`;
@@ -220,7 +222,9 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
       voiceLiveClosedAtMs: closedPerf === undefined ? undefined : toMediaMs(closedPerf),
       inProcess: !options.target,
     };
-    const transcript = emulator ? conversationTranscript(emulator.connections()) : [];
+    // In-process: the conversation as the caller experienced it (answers cut where a barge-in cut them).
+    // Against a running bot: as Voice Live kept it.
+    const transcript = heard.lines() ?? (emulator ? conversationTranscript(emulator.connections()) : []);
     const withTranscript: CallObservation = { ...observation, transcript };
     const results = fixture.expectations.map((expectation) => checkExpectation(expectation, withTranscript));
     return {
@@ -239,6 +243,19 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
   } finally {
     for (const close of owned) await close().catch(() => undefined);
   }
+}
+
+/** Collects the in-process bot's transcript of the call (what was said and heard) when the call closes. */
+function heardTranscript(): { extension: CallSessionExtension; lines(): TranscriptLine[] | undefined } {
+  let lines: TranscriptLine[] | undefined;
+  let session: CallSession | undefined;
+  return {
+    extension: {
+      onVoiceLiveEvent: (_event, call) => void (session ??= call),
+      onClosed: () => void (lines = session?.transcriptLines().map(({ role, text }) => ({ role, text }))),
+    },
+    lines: () => lines,
+  };
 }
 
 /**

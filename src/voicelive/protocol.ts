@@ -56,6 +56,8 @@ export interface SessionSettings {
   readonly tools?: readonly FunctionTool[];
   readonly tool_choice?: "auto" | "none" | "required";
   readonly interim_response?: InterimResponseConfig;
+  /** Word timestamps for the assistant's audio (response.audio_timestamp.delta); GA and later. */
+  readonly output_audio_timestamp_types?: readonly "word"[];
 }
 
 export type ContentPart =
@@ -102,6 +104,8 @@ export interface OutputItem {
   readonly name?: string;
   readonly call_id?: string;
   readonly arguments?: string;
+  readonly output?: string;
+  readonly content?: ReadonlyArray<{ readonly type?: string; readonly text?: string; readonly transcript?: string }>;
 }
 
 export type ResponseStatus = "completed" | "cancelled" | "canceled" | "incomplete" | "failed" | "in_progress";
@@ -120,6 +124,15 @@ export type ServerEvent =
   | { readonly type: "response.output_item.done"; readonly response_id: string; readonly output_index: number; readonly item: OutputItem }
   | { readonly type: "response.audio.delta"; readonly response_id: string; readonly item_id: string; readonly delta: string }
   | { readonly type: "response.audio.done"; readonly response_id: string; readonly item_id: string }
+  | {
+      /** One spoken word: where it sits in the item's audio (with output_audio_timestamp_types: ["word"]). */
+      readonly type: "response.audio_timestamp.delta";
+      readonly response_id: string;
+      readonly item_id: string;
+      readonly audio_offset_ms: number;
+      readonly audio_duration_ms: number;
+      readonly text: string;
+    }
   | { readonly type: "response.audio_transcript.done"; readonly response_id: string; readonly item_id: string; readonly transcript: string }
   | {
       readonly type: "response.function_call_arguments.done";

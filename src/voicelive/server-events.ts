@@ -33,7 +33,12 @@ const item = {
     name: { type: "string", maxLength: MAX_ID },
     call_id: id,
     arguments: text,
-    content: { type: "array" },
+    output: text,
+    content: {
+      type: "array",
+      maxItems: 64,
+      items: { type: "object", properties: { type: { type: "string", maxLength: 64 }, text, transcript: text } },
+    },
   },
 } as const;
 const session = { type: "object", required: ["id"], properties: { id, expires_at: { type: "number" } } } as const;
@@ -63,6 +68,10 @@ const SCHEMAS: Record<string, object> = {
   "response.output_item.done": { required: ["response_id", "output_index", "item"], properties: { response_id: id, output_index: index, item } },
   "response.audio.delta": { required: ["response_id", "item_id", "delta"], properties: { response_id: id, item_id: id, delta: { type: "string" } } },
   "response.audio.done": { required: ["response_id", "item_id"], properties: { response_id: id, item_id: id } },
+  "response.audio_timestamp.delta": {
+    required: ["response_id", "item_id", "audio_offset_ms", "audio_duration_ms", "text"],
+    properties: { response_id: id, item_id: id, audio_offset_ms: nonNegative, audio_duration_ms: nonNegative, text: { type: "string", maxLength: 1024 } },
+  },
   "response.audio_transcript.done": { required: ["response_id", "item_id", "transcript"], properties: { response_id: id, item_id: id, transcript: text } },
   "response.function_call_arguments.done": {
     required: ["response_id", "call_id", "arguments"],
@@ -98,7 +107,6 @@ const KNOWN_UNHANDLED = new Set([
   "response.text.done",
   "response.audio_transcript.delta",
   "response.function_call_arguments.delta",
-  "response.audio_timestamp.delta",
   "response.audio_timestamp.done",
   "response.animation_viseme.delta",
   "response.animation_viseme.done",

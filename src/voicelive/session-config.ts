@@ -34,5 +34,12 @@ export function buildSessionSettings(config: VoiceLiveConfig, extras: SessionExt
     input_audio_transcription: { model: config.transcriptionModel, language: config.transcriptionLanguage },
     ...(extras.tools && extras.tools.length > 0 ? { tools: extras.tools, tool_choice: "auto" as const } : {}),
     ...(extras.interimResponse ? { interim_response: extras.interimResponse } : {}),
+    // Where each spoken word sits in the audio: what a caller who barged in heard is cut at a word.
+    ...(supportsWordTimestamps(config.apiVersion) ? { output_audio_timestamp_types: ["word"] as const } : {}),
   };
+}
+
+/** Word timestamps are documented from the GA version on; older versions may refuse the field. */
+export function supportsWordTimestamps(apiVersion: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}/.test(apiVersion) && apiVersion.slice(0, 10) >= "2026-07-15";
 }
