@@ -22,6 +22,7 @@ export interface Metrics {
   readonly requestDeadlines: Counter<"request">;
   readonly prewarm: Counter<"outcome">;
   readonly voiceLiveReconnects: Counter<"outcome">;
+  readonly voiceLiveRenewals: Counter<"outcome">;
   readonly toolCalls: Counter<"tool" | "outcome">;
   readonly greetingLatency: Histogram;
   readonly responseLatency: Histogram;
@@ -101,6 +102,12 @@ export function createMetrics(options: { defaultMetrics: boolean }): Metrics {
     prewarm: new Counter({
       name: "bot_prewarm_sessions_total",
       help: "Pre-warmed Voice Live sessions by outcome (claimed, unclaimed, answer_failed, call_ended, shutdown)",
+      labelNames: ["outcome"],
+      registers: [registry],
+    }),
+    voiceLiveRenewals: new Counter({
+      name: "bot_voicelive_renewals_total",
+      help: "Voice Live sessions replaced before they expired (renewed, took_over when the old one ended first, failed)",
       labelNames: ["outcome"],
       registers: [registry],
     }),

@@ -149,6 +149,31 @@ describe("deadlines on every outbound request", () => {
   }, 30_000);
 });
 
+describe("what an operator reads when a call fails", () => {
+  it("says so in one line with the reason, the cause written once", async () => {
+    const logLines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
+    // Nothing listens there: every connect fails with ECONNREFUSED.
+    const refused = await startBlackHole();
+    await new Promise<void>((resolve) => blackHole!.close(() => resolve()));
+    blackHole = undefined;
+    h = await startCallHarness({ logger, voiceLiveVia: async () => refused });
+    const call = await h.call();
+    expect((await call.waitForEnd(15_000)).reason).toBe("botHungUp");
+    const mine = logLines.filter((line) => line.correlationId === call.correlationId);
+    const failed = mine.filter((line) => typeof line.msg === "string" && line.msg.startsWith("call failed"));
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ reason: "voicelive_unavailable" });
+    expect(String(failed[0]!.error)).toMatch(/ECONNREFUSED/);
+    // No line repeats its cause ("X: X").
+    for (const line of mine) {
+      const text = JSON.stringify(line);
+      const cause = /ECONNREFUSED[^"]*/.exec(text)?.[0];
+      if (cause) expect(text.split(cause).length - 1, text).toBe(1);
+    }
+  }, 30_000);
+});
+
 describe("a call that ended", () => {
   it("frees its pre-warmed session at once when it ends before media, and its media URL opens nothing", async () => {
     bh = await startHarness();

@@ -25,6 +25,7 @@ import { GreetingController } from "./greeting-controller.js";
 import { CallTranscript } from "./call-transcript.js";
 import type { ConversationLine } from "./conversation-memory.js";
 import { HeldAudio } from "./held-audio.js";
+import { CARRIED_ITEM_PREFIX, carryOverItems, QuietMoments } from "./session-handover.js";
 import { legFormatFromAnswer, legFormatFromMetadata } from "./leg-format.js";
 import type { Pacer } from "./pacer.js";
 import { PhoneLeg } from "./phone-leg.js";
@@ -34,6 +35,8 @@ import { VoiceLiveLink } from "./voicelive-link.js";
 export interface CallSessionExtension {
   /** Every Voice Live event, after the audio loop handled it. */
   onVoiceLiveEvent?(event: ServerEvent, call: CallSession): void;
+  /** True while it has work in flight in the current Voice Live session (a session handover waits). */
+  busy?(): boolean;
   onDtmf?(digit: string, call: CallSession): void;
   /**
    * Every 20 ms of caller audio as 24 kHz samples, whether or not it is
@@ -91,6 +94,8 @@ export class CallSession {
   private readonly held = new HeldAudio(VOICE_LIVE_SAMPLE_RATE_HZ, HELD_AUDIO_MAX_MS);
   /** What was said and heard, line by line (logged as it becomes final). */
   private readonly transcript: CallTranscript;
+  private readonly quiet: QuietMoments;
+  private handovers = 0;
   private readonly errorLog: LogLimiter;
 
   constructor(private readonly deps: CallSessionDeps) {
@@ -99,10 +104,11 @@ export class CallSession {
     this.audioTaps = (deps.extensions ?? []).filter((extension) => extension.onCallerAudio !== undefined);
     this.audioDropLog = createLogLimiter(deps.clock);
     this.transcript = new CallTranscript((type, fields) => this.logEvent(type, fields));
+    this.quiet = new QuietMoments(deps.clock);
     this.errorLog = createLogLimiter(deps.clock);
     this.greeting = new GreetingController(deps.config.call.greeting, deps.context, deps.clock, deps.log, deps.conversationLog);
     this.link = new VoiceLiveLink(
-      { connector: deps.connector, config: deps.config.voiceLive, metrics: deps.metrics, log: deps.log, conversationLog: deps.conversationLog },
+      { connector: deps.connector, config: deps.config.voiceLive, metrics: deps.metrics, log: deps.log, conversationLog: deps.conversationLog, clock: deps.clock },
       {
         onEvent: (event) => this.handleVoiceLiveEvent(event),
         onDropped: () => {
@@ -113,6 +119,8 @@ export class CallSession {
         onReconnected: (session) => void session.requestResponse(pregeneratedResponse(this.deps.config.call.media.reconnectText)),
         onLost: (reason, error) => void this.fail(reason, error),
         onFault: (error, eventType) => this.fault("voicelive_event", error, { eventType }),
+        carryOver: (session) => this.carryOver(session),
+        whenQuiet: (deadlineMs) => this.quiet.whenQuiet(deadlineMs, () => this.idleForHandover()),
       },
     );
     this.leg = new PhoneLeg(deps.pacer, deps.metrics, {
@@ -362,6 +370,7 @@ export class CallSession {
 
   private handleVoiceLiveEvent(event: ServerEvent): void {
     this.transcript.onVoiceLiveEvent(event);
+    this.quiet.onVoiceLiveEvent(event);
     switch (event.type) {
       case "session.updated":
         this.maybeGreet();
@@ -477,6 +486,23 @@ export class CallSession {
     const allowed = this.errorLog.take();
     if (allowed) this.log.warn({ error, suppressedSinceLast: allowed.suppressed }, "Voice Live error");
     this.deps.conversationLog.write("error", { source: "voicelive", code: error.code, message: error.message, param: error.param });
+  }
+
+  /** A new Voice Live session takes over this call: it gets the conversation so far. */
+  private carryOver(next: VoiceLiveSession): void {
+    this.handovers += 1;
+    const items = carryOverItems(this.transcript.lines(), `${CARRIED_ITEM_PREFIX}${this.handovers}_`);
+    for (const item of items) next.send({ type: "conversation.item.create", item });
+    this.log.info({ items: items.length, sessionId: next.sessionId }, "conversation carried over to the new Voice Live session");
+    this.deps.conversationLog.write("conversation_carried_over", { items: items.length, sessionId: next.sessionId });
+  }
+
+  /** Nothing in flight that belongs to the current session: a switch now is unnoticeable. */
+  private idleForHandover(): boolean {
+    const session = this.session;
+    if (this.closed || !session || session.activeResponseId !== undefined || session.hasQueuedResponses) return false;
+    if (this.greeting.inProgress || !this.leg.idle(this.deps.clock.nowMs())) return false;
+    return !(this.deps.extensions ?? []).some((extension) => extension.busy?.() === true);
   }
 
   /** Something the call cannot live without is gone: hang up rather than leave the caller in silence. */

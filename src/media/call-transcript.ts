@@ -8,6 +8,7 @@
  */
 import type { ServerEvent } from "../voicelive/protocol.js";
 import { ConversationMemory, type ConversationLine } from "./conversation-memory.js";
+import { CARRIED_ITEM_PREFIX } from "./session-handover.js";
 
 export type TranscriptSink = (type: "caller" | "assistant", fields: Record<string, unknown>) => void;
 
@@ -26,6 +27,8 @@ export class CallTranscript {
     switch (event.type) {
       case "conversation.item.created": {
         const item = event.item;
+        // No id to place it by, or the conversation carried into a new session (already here).
+        if (typeof item.id !== "string" || item.id.startsWith(CARRIED_ITEM_PREFIX)) return;
         if (item.type === "function_call") memory.itemCreated(item.id, "tool_call", `${item.name ?? "?"}(${item.arguments ?? ""})`);
         else if (item.type === "function_call_output") memory.itemCreated(item.id, "tool_output", item.output);
         else if (item.role === "user" || item.role === "assistant") {

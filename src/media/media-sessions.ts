@@ -62,7 +62,7 @@ export class MediaSessions {
       }
     });
     socket.on("close", () => current.socketClosed(socket));
-    socket.on("error", (error) => current.log.warn({ err: error }, "media socket error"));
+    socket.on("error", (error) => current.log.warn({ reason: error.message }, "media socket error"));
   }
 
   closeAll(reason: string): void {

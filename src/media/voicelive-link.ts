@@ -1,37 +1,59 @@
 /**
  * A call's hold on Voice Live: takes the pre-warmed session (or connects),
- * watches it become ready, and when it drops mid-call reconnects once (fresh
- * token, same configuration). What cannot be recovered is reported as lost.
+ * watches it become ready, renews it before it expires, and when it drops
+ * mid-call reconnects once (fresh token, same configuration). A session that
+ * replaces another gets the conversation so far. What cannot be recovered is
+ * reported as lost.
+ *
+ * Renewal: a session that announces `expires_at` is replaced before then — a
+ * new one opened and configured ahead of time, the conversation carried over,
+ * and the switch made at a quiet moment between turns, so the caller notices
+ * nothing. If the old one ends first, the spare takes over at once.
  */
 import type { Logger } from "pino";
 import type { ConversationLog } from "../calls/conversation-log.js";
+import type { Clock, Timer } from "../clock.js";
 import type { VoiceLiveConfig } from "../config/voicelive.js";
+import { errorMessage } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import type { VoiceLiveConnector } from "../voicelive/connector.js";
 import type { ServerEvent } from "../voicelive/protocol.js";
 import type { VoiceLiveSession } from "../voicelive/session.js";
-import { errorMessage } from "../errors.js";
 
 export interface VoiceLiveLinkEvents {
   onEvent(event: ServerEvent): void;
   /** The session dropped; a reconnect is being attempted (what was queued belongs to the dead session). */
   onDropped(): void;
-  /** A replacement session is ready. */
+  /** A replacement session is ready after a drop. */
   onReconnected(session: VoiceLiveSession): void;
   /** No usable session: the call cannot go on. */
   onLost(reason: string, error: unknown): void;
   /** Handling one of the session's events threw. */
   onFault(error: unknown, eventType: string): void;
+  /** A session is about to replace another: give it the conversation so far. */
+  carryOver(session: VoiceLiveSession): void;
+  /** Resolves at a quiet moment between turns, or at `deadlineMs` (clock.nowMs) at the latest. */
+  whenQuiet(deadlineMs: number): Promise<void>;
 }
 
 /** Reconnects per call: a second drop means the service is not coming back soon. */
 const MAX_RECONNECTS = 1;
 const READY_TIMEOUT_MS = 10_000;
+/** Renewal starts this share of the session's remaining lifetime before it expires… */
+const RENEW_SHARE = 0.25;
+/** …at least this long before, at most this long. */
+const RENEW_LEAD_MIN_MS = 1500;
+const RENEW_LEAD_MAX_MS = 120_000;
+/** The switch waits for a quiet moment until this long before expiry, then happens anyway. */
+const SWITCH_MARGIN_MS = 500;
 
 export class VoiceLiveLink {
   private current: VoiceLiveSession | undefined;
   private reconnects = 0;
   private closed = false;
+  private renewTimer: Timer | undefined;
+  /** A replacement opened ahead of the current session's expiry. */
+  private spare: VoiceLiveSession | undefined;
 
   constructor(
     private readonly deps: {
@@ -40,6 +62,7 @@ export class VoiceLiveLink {
       readonly metrics: Metrics;
       readonly log: Logger;
       readonly conversationLog: ConversationLog;
+      readonly clock: Clock;
     },
     private readonly events: VoiceLiveLinkEvents,
   ) {}
@@ -66,6 +89,8 @@ export class VoiceLiveLink {
 
   close(reason: string): void {
     this.closed = true;
+    if (this.renewTimer !== undefined) this.deps.clock.clearTimeout(this.renewTimer);
+    this.spare?.close(reason);
     this.current?.close(reason);
   }
 
@@ -78,18 +103,80 @@ export class VoiceLiveLink {
     this.deps.conversationLog.write("voicelive_session", { sessionId: session.sessionId, mode: this.deps.config.mode, voice: this.deps.config.voice });
     session.attach({
       onEvent: (event) => this.events.onEvent(event),
-      onDropped: (info) => void this.reconnect(info),
+      onDropped: (info) => void this.dropped(session, info),
       onFault: (error, eventType) => this.events.onFault(error, eventType),
     });
-    session.whenReady(READY_TIMEOUT_MS).catch((error: unknown) => {
-      if (this.current === session && !session.closed) this.lost("voicelive_not_ready", error);
-    });
+    session.whenReady(READY_TIMEOUT_MS).then(
+      () => this.scheduleRenewal(session),
+      (error: unknown) => {
+        if (this.current === session && !session.closed) this.lost("voicelive_not_ready", error);
+      },
+    );
   }
 
-  private async reconnect(info: { code: number; reason: string }): Promise<void> {
-    if (this.closed) return;
+  /** `next` takes the call over from the current session, with the conversation so far. */
+  private switchTo(next: VoiceLiveSession, why: "renewed" | "expired" | "reconnected"): void {
+    const previous = this.current;
+    this.events.carryOver(next);
+    this.adopt(next);
+    if (previous && previous !== next) previous.close(why);
+    this.deps.conversationLog.write("voicelive_switched", { why, from: previous?.sessionId, to: next.sessionId });
+  }
+
+  private scheduleRenewal(session: VoiceLiveSession): void {
+    const expiresAtMs = session.expiresAtMs;
+    if (expiresAtMs === undefined || this.closed || this.current !== session) return;
+    const remainingMs = expiresAtMs - this.deps.clock.date().getTime();
+    const leadMs = Math.min(RENEW_LEAD_MAX_MS, Math.max(RENEW_LEAD_MIN_MS, remainingMs * RENEW_SHARE));
+    if (this.renewTimer !== undefined) this.deps.clock.clearTimeout(this.renewTimer);
+    this.renewTimer = this.deps.clock.setTimeout(() => {
+      this.renewTimer = undefined;
+      void this.renew(session, expiresAtMs);
+    }, Math.max(0, remainingMs - leadMs));
+  }
+
+  private async renew(expiring: VoiceLiveSession, expiresAtMs: number): Promise<void> {
+    const { metrics, log, clock, connector } = this.deps;
+    if (this.closed || this.current !== expiring) return;
+    log.info({ sessionId: expiring.sessionId, expiresInMs: expiresAtMs - clock.date().getTime() }, "Voice Live session expires soon: opening its replacement");
+    let spare: VoiceLiveSession;
+    try {
+      spare = await connector.open(log);
+      await spare.whenReady(READY_TIMEOUT_MS);
+    } catch (error) {
+      metrics.voiceLiveRenewals.inc({ outcome: "failed" });
+      log.warn({ reason: errorMessage(error) }, "renewing the Voice Live session failed; the call reconnects when it expires");
+      return;
+    }
+    if (this.closed || this.current !== expiring) {
+      // Meanwhile the call ended, or the session dropped and a reconnect is under way.
+      spare.close("not_needed");
+      return;
+    }
+    this.spare = spare;
+    const switchByMs = clock.nowMs() + Math.max(0, expiresAtMs - clock.date().getTime() - SWITCH_MARGIN_MS);
+    await this.events.whenQuiet(switchByMs);
+    if (this.closed || this.spare !== spare || this.current !== expiring) return;
+    this.spare = undefined;
+    this.switchTo(spare, "renewed");
+    metrics.voiceLiveRenewals.inc({ outcome: "renewed" });
+    log.info({ from: expiring.sessionId, to: spare.sessionId }, "Voice Live session renewed between turns");
+  }
+
+  private async dropped(session: VoiceLiveSession, info: { code: number; reason: string }): Promise<void> {
+    if (this.closed || this.current !== session) return;
     const { metrics, log, conversationLog } = this.deps;
     conversationLog.write("voicelive_dropped", { code: info.code, reason: info.reason });
+    const spare = this.spare;
+    if (spare && !spare.closed) {
+      // The renewal's session is ready: take over without the caller hearing an apology.
+      this.spare = undefined;
+      this.events.onDropped();
+      this.switchTo(spare, "expired");
+      metrics.voiceLiveRenewals.inc({ outcome: "took_over" });
+      log.info({ to: spare.sessionId }, "Voice Live session ended; its prepared replacement took over");
+      return;
+    }
     if (this.reconnects >= MAX_RECONNECTS) {
       metrics.voiceLiveReconnects.inc({ outcome: "gave_up" });
       this.lost("voicelive_lost", new Error(`Voice Live closed (${info.code} ${info.reason}) after ${this.reconnects} reconnect(s)`));
@@ -99,17 +186,21 @@ export class VoiceLiveLink {
     this.current = undefined;
     this.events.onDropped();
     try {
-      const session = await this.deps.connector.open(log);
+      const next = await this.deps.connector.open(log);
       if (this.closed) {
-        session.close("call_ended");
+        next.close("call_ended");
         return;
       }
-      this.adopt(session);
-      await session.whenReady(READY_TIMEOUT_MS);
+      await next.whenReady(READY_TIMEOUT_MS);
+      if (this.closed) {
+        next.close("call_ended");
+        return;
+      }
+      this.switchTo(next, "reconnected");
       metrics.voiceLiveReconnects.inc({ outcome: "reconnected" });
       log.info("Voice Live reconnected");
-      conversationLog.write("voicelive_reconnected", { sessionId: session.sessionId });
-      this.events.onReconnected(session);
+      conversationLog.write("voicelive_reconnected", { sessionId: next.sessionId });
+      this.events.onReconnected(next);
     } catch (error) {
       metrics.voiceLiveReconnects.inc({ outcome: "failed" });
       this.lost("voicelive_lost", error);

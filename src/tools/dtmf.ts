@@ -38,6 +38,11 @@ export class DtmfHandler implements CallSessionExtension {
     else this.timer = this.clock.setTimeout(call.guard("dtmf", () => this.flush(call)), this.config.dtmfInterDigitMs);
   }
 
+  /** Keys waiting to be sent, or a transfer under way. */
+  busy(): boolean {
+    return this.digits.length > 0 || this.transferring;
+  }
+
   onClosed(): void {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.digits = [];

@@ -76,6 +76,11 @@ export class FunctionCallCoordinator implements CallSessionExtension {
     }
   }
 
+  /** Tool calls whose outputs still have to reach the current session. */
+  busy(): boolean {
+    return this.calls.size > 0 || this.responses.size > 0;
+  }
+
   onClosed(): void {
     // A call that ends mid-tool cancels it; nothing is sent on a closed session.
     this.lifetime.abort();

@@ -7,6 +7,7 @@
  */
 import type { Logger } from "pino";
 import type { Clock, Timer } from "../clock.js";
+import { errorMessage } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import type { VoiceLiveTarget } from "./endpoint.js";
 import type { SessionSettings } from "./protocol.js";
@@ -69,7 +70,8 @@ export function createVoiceLiveConnector(options: {
       const session = open(logger, { signal: abort.signal });
       // An unclaimed rejection is logged here; a claimer sees the same rejection.
       session.catch((error: unknown) => {
-        if (!abort.signal.aborted) logger.warn({ err: error }, "pre-warming Voice Live failed; the media socket will connect on its own");
+        // An operational failure, not a bug: its message says it all (a stack would only repeat it).
+        if (!abort.signal.aborted) logger.warn({ reason: errorMessage(error) }, "pre-warming Voice Live failed; the media socket will connect on its own");
       });
       const timer = clock.setTimeout(() => {
         if (discard(correlationId, "unclaimed")) logger.info({ timeoutMs: options.prewarmTimeoutMs }, "pre-warmed Voice Live session not claimed; closed");

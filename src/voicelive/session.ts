@@ -51,6 +51,8 @@ export interface VoiceLiveSessionCounters {
 
 export class VoiceLiveSession {
   sessionId: string | undefined;
+  /** When the service will end this session (wall-clock ms), if it said (`session.expires_at`). */
+  expiresAtMs: number | undefined;
   readonly openedAtMs: number;
   readonly counters: VoiceLiveSessionCounters = { unsent: 0 };
   private connection: VoiceLiveConnection | undefined;
@@ -119,6 +121,11 @@ export class VoiceLiveSession {
 
   get activeResponseId(): string | undefined {
     return this.active;
+  }
+
+  /** A response.create sent or waiting to be sent. */
+  get hasQueuedResponses(): boolean {
+    return this.sentRequests.length > 0 || this.pendingResponses.length > 0;
   }
 
   /** Who asked for a response in progress: us with exact text, us plainly, or (undefined) the service itself. */
@@ -219,9 +226,11 @@ export class VoiceLiveSession {
     switch (event.type) {
       case "session.created":
         this.sessionId = event.session.id;
+        this.noteExpiry(event.session.expires_at);
         break;
       case "session.updated":
         this.sessionId ??= event.session.id;
+        this.noteExpiry(event.session.expires_at);
         if (!this.readyFlag) {
           this.readyFlag = true;
           this.log.info({ sessionId: this.sessionId, readyMs: Math.round(this.clock.nowMs() - this.openedAtMs) }, "Voice Live session ready");
@@ -258,6 +267,11 @@ export class VoiceLiveSession {
     if (this.closedFlag) return;
     if (this.handlers) this.handlers.onEvent(event);
     else this.early.push(event);
+  }
+
+  private noteExpiry(expiresAt: unknown): void {
+    // Unix seconds; 0 or absent: no announced lifetime.
+    if (typeof expiresAt === "number" && expiresAt > 0) this.expiresAtMs = expiresAt * 1000;
   }
 
   /** A frame that failed validation: counted, logged at a bounded rate, otherwise ignored. */
