@@ -20,3 +20,4 @@ export { MULAW_DECODE_TABLE, MULAW_ENCODE_TABLE, decodeMulawInto, encodeMulawInt
 export { base64FromBytes, createBase64Decoder, type Base64Decoder } from "./base64.js";
 export { wasmFirKernelAvailable } from "./wasm-fir-kernel.js";
 export { decodeWav, encodeMulawWav, encodeWav, wavHeader, type DecodedWav } from "./wav.js";
+export { resampleOffline } from "./offline-resampler.js";

@@ -47,7 +47,8 @@ export function encodeMulawWav(codes: Uint8Array, sampleRateHz = 8000): Buffer {
   return Buffer.concat([wavHeader("mulaw", sampleRateHz, codes.length), codes]);
 }
 
-export function decodeWav(file: Uint8Array): DecodedWav {
+/** `mixToMono`: a stereo (or more) PCM16 file is averaged to one channel instead of refused. */
+export function decodeWav(file: Uint8Array, options: { mixToMono?: boolean } = {}): DecodedWav {
   const buffer = Buffer.from(file.buffer, file.byteOffset, file.byteLength);
   const bad = (message: string) => new AudioError("audio_wav_invalid", `not a usable WAV file: ${message}`);
   if (buffer.length < 12 || buffer.toString("ascii", 0, 4) !== "RIFF" || buffer.toString("ascii", 8, 12) !== "WAVE") {
@@ -69,8 +70,18 @@ export function decodeWav(file: Uint8Array): DecodedWav {
       };
     } else if (id === "data") {
       if (!format) throw bad("data chunk before fmt chunk");
-      if (format.channels !== 1) throw bad(`${format.channels} channels (mono only)`);
       const data = new Uint8Array(buffer.subarray(body, Math.min(body + size, buffer.length)));
+      if (format.channels > 1 && options.mixToMono && format.code === 1 && format.bitsPerSample === 16) {
+        const channels = format.channels;
+        const samples = new Int16Array(Math.floor(data.length / (2 * channels)));
+        for (let i = 0; i < samples.length; i++) {
+          let sum = 0;
+          for (let c = 0; c < channels; c++) sum += buffer.readInt16LE(body + (i * channels + c) * 2);
+          samples[i] = Math.round(sum / channels);
+        }
+        return { sampleRateHz: format.sampleRateHz, encoding: "pcm16", samples, data };
+      }
+      if (format.channels !== 1) throw bad(`${format.channels} channels (mono only)`);
       if (format.code === 1 && format.bitsPerSample === 16) {
         const samples = new Int16Array(data.length >> 1);
         for (let i = 0; i < samples.length; i++) samples[i] = buffer.readInt16LE(body + i * 2);

@@ -8,6 +8,8 @@ export interface GreetingConfig {
   readonly llmInstructions: string;
   /** false (disclaimers): caller audio is held back until the greeting has played. */
   readonly interruptible: boolean;
+  /** A recorded greeting (WAV) played straight to the caller; `text` is what it says. */
+  readonly audioPath: string | undefined;
 }
 
 export interface MediaConfig {
@@ -24,12 +26,31 @@ export interface MediaConfig {
 export interface LimitsConfig {
   /** The longest call the bot serves; also bounds how long a media URL's call context stays valid. */
   readonly maxCallDurationMs: number;
+  /** The caller is told this long before the limit (0: no warning). */
+  readonly warningBeforeMs: number;
+  readonly warningText: string;
+  /** Said at the limit, then the bot hangs up. */
+  readonly goodbyeText: string;
+  /** A call answered whose media socket does not connect within this is hung up (0: never). */
+  readonly mediaConnectTimeoutMs: number;
+  /** A Voice Live session that sends nothing this long while a response is expected is treated as dropped. */
+  readonly voiceLiveStallMs: number;
+}
+
+export interface SilenceConfig {
+  /** The caller's silence (after the bot finished speaking) before a reprompt; 0: off. */
+  readonly afterMs: number;
+  /** Unanswered reprompts before the goodbye and hang-up. */
+  readonly reprompts: number;
+  readonly repromptText: string;
+  readonly goodbyeText: string;
 }
 
 export interface CallConfig {
   readonly greeting: GreetingConfig;
   readonly media: MediaConfig;
   readonly limits: LimitsConfig;
+  readonly silence: SilenceConfig;
   /** Said before the bot ends a call its own fault broke (then it hangs up). */
   readonly errorText: string;
   /** Per-call conversation logs (JSONL); undefined = off. */
@@ -51,6 +72,7 @@ export function readCallConfig(env: EnvReader): CallConfig {
         "Greet the caller warmly in one short sentence, say you are Contoso's virtual assistant, and ask how you can help.",
       ),
       interruptible: env.boolean("GREETING_INTERRUPTIBLE", true),
+      audioPath: env.raw("GREETING_AUDIO"),
     },
     media: {
       outboundLeadMs: env.integer("OUTBOUND_LEAD_MS", 100, { min: 40, max: 2000 }),
@@ -59,7 +81,18 @@ export function readCallConfig(env: EnvReader): CallConfig {
       reconnectText: env.string("RECONNECT_TEXT", "Sorry, I lost you for a moment. I'm back now. What were you saying?"),
     },
     limits: {
-      maxCallDurationMs: env.integer("MAX_CALL_DURATION_MS", 2 * 60 * 60 * 1000, { min: 60_000, max: 12 * 60 * 60 * 1000 }),
+      maxCallDurationMs: env.integer("MAX_CALL_DURATION_MS", 2 * 60 * 60 * 1000, { min: 5000, max: 12 * 60 * 60 * 1000 }),
+      warningBeforeMs: env.integer("CALL_LIMIT_WARNING_MS", 60_000, { min: 0, max: 30 * 60 * 1000 }),
+      warningText: env.string("CALL_LIMIT_WARNING_TEXT", "Just so you know, we'll need to wrap up this call in about a minute."),
+      goodbyeText: env.string("CALL_LIMIT_GOODBYE_TEXT", "We've reached the time limit for this call. Thank you for calling, goodbye!"),
+      mediaConnectTimeoutMs: env.integer("MEDIA_CONNECT_TIMEOUT_MS", 15_000, { min: 0, max: 120_000 }),
+      voiceLiveStallMs: env.integer("VOICELIVE_STALL_MS", 15_000, { min: 0, max: 120_000 }),
+    },
+    silence: {
+      afterMs: env.integer("CALLER_SILENCE_MS", 8000, { min: 0, max: 600_000 }),
+      reprompts: env.integer("SILENCE_REPROMPTS", 2, { min: 0, max: 10 }),
+      repromptText: env.string("SILENCE_REPROMPT_TEXT", "Are you still there?"),
+      goodbyeText: env.string("SILENCE_GOODBYE_TEXT", "I haven't heard from you, so I'll end the call now. Please call again anytime. Goodbye!"),
     },
     errorText: env.string("ERROR_TEXT", "I'm sorry, something went wrong on our side. Please call us again. Goodbye."),
     callLogDir: env.raw("CALL_LOG_DIR"),
