@@ -5,7 +5,7 @@
  * its event-loop lag and heap from its own /metrics.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -45,15 +45,28 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startBotProcess(options: { env: Record<string, string>; port: number; cpus?: string; readyTimeoutMs?: number }): Promise<BotProcess> {
+export async function startBotProcess(options: {
+  env: Record<string, string>;
+  port: number;
+  cpus?: string;
+  /** Scheduling priority (nice value; negative needs root), to measure the bot rather than its neighbours. */
+  nice?: number;
+  /** Write a V8 CPU profile of the bot (every process) into this directory at exit. */
+  profileDir?: string;
+  readyTimeoutMs?: number;
+}): Promise<BotProcess> {
   const root = fileURLToPath(new URL("../..", import.meta.url));
-  const node = [process.execPath, "--import", "tsx", "src/main.ts"];
-  const argv = options.cpus ? ["taskset", "-c", options.cpus, ...node] : node;
+  const profile = options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : [];
+  const node = [process.execPath, ...profile, "--import", "tsx", "src/main.ts"];
+  const argv = withPlacement(node, options);
   const child: ChildProcess = spawn(argv[0]!, argv.slice(1), {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own session (so its own scheduler autogroup, see prioritise) when a priority is asked for.
+    detached: options.nice !== undefined,
   });
+  prioritise(child, options.nice);
   let tail = "";
   const keep = (chunk: Buffer): void => {
     tail = (tail + chunk.toString()).slice(-8000);
@@ -96,6 +109,33 @@ export async function startBotProcess(options: { env: Record<string, string>; po
       return code;
     },
   };
+}
+
+/**
+ * With autogroup scheduling (Linux's default for desktops and most servers),
+ * nice only ranks processes within one session; between sessions CPU is shared
+ * per session. So a prioritised child gets its own session (spawned detached)
+ * and that session's autogroup gets the nice value too. A detached child is
+ * killed when this process exits, whatever the reason.
+ */
+export function prioritise(child: ChildProcess, nice: number | undefined): void {
+  if (nice === undefined || child.pid === undefined) return;
+  try {
+    writeFileSync(`/proc/${child.pid}/autogroup`, String(nice));
+  } catch {
+    // No autogroup here (or not allowed): nice alone applies.
+  }
+  const kill = (): void => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  };
+  process.once("exit", kill);
+  child.once("exit", () => process.off("exit", kill));
+}
+
+/** Prefixes a command with taskset (CPU list) and nice (priority) as asked. */
+export function withPlacement(command: string[], placement: { cpus?: string; nice?: number }): string[] {
+  const pinned = placement.cpus ? ["taskset", "-c", placement.cpus, ...command] : command;
+  return placement.nice ? ["nice", "-n", String(placement.nice), ...pinned] : pinned;
 }
 
 function processTree(pid: number): number[] {

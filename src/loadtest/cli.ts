@@ -9,6 +9,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { summariseProfiles } from "./profile-summary.js";
 import { formatTable, GOALS } from "./report.js";
 import { runLoadTest, type LoadTestOptions } from "./run.js";
 
@@ -20,10 +21,13 @@ const USAGE = `npm run loadtest -- [options]
   --bot-cpus 0          taskset CPU list for the bot (default: CPU 0 with one worker on a 2+ CPU host)
   --driver-cpus 1       taskset CPU list for the driver (default: the CPUs the bot does not use)
   --no-pin              no taskset at all
+  --nice=-10            run bot and driver at this nice value (negative needs root): on a shared host,
+                        measures the bot rather than its neighbours
   --env KEY=VALUE       extra bot setting (repeatable), e.g. --env VOICELIVE_APPEND_MS=40
   --ramp 50             calls started per second (default 50)
   --soak                soak instead of steps: --soak-calls 200, --soak-minutes 10, calls of ~--call-s 60
   --json out/loadtest/report.json   where the JSON goes
+  --profile DIR         write the bot's V8 CPU profile into DIR and print where its time went
   --quiet               only the table`;
 
 async function main(): Promise<void> {
@@ -47,6 +51,8 @@ async function main(): Promise<void> {
       "call-s": { type: "string", default: "60" },
       json: { type: "string", default: "out/loadtest/report.json" },
       quiet: { type: "boolean", default: false },
+      profile: { type: "string" },
+      nice: { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -81,10 +87,12 @@ async function main(): Promise<void> {
     workers: values.workers,
     botCpus,
     driverCpus,
+    nice: values.nice === undefined ? undefined : number("nice", values.nice, -20),
     rampPerSecond: number("ramp", values.ramp, 1),
     responseMs: number("response-ms", values["response-ms"], 100),
     headStartMs: number("head-start-ms", values["head-start-ms"], 0),
     botEnv,
+    profileDir: values.profile === undefined ? undefined : resolve(values.profile),
     soak: values.soak
       ? { calls: number("soak-calls", values["soak-calls"], 1), durationS: number("soak-minutes", values["soak-minutes"], 1) * 60, callS: number("call-s", values["call-s"], 5), sampleS: 10 }
       : undefined,
@@ -95,7 +103,7 @@ async function main(): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(result, null, 2)}\n`);
   const goals = `Goals per step: relay p99 < ${GOALS.relayP99Ms} ms, ${GOALS.underruns} underruns, ${GOALS.lostFrames} lost frames, ≤ ${GOALS.rssPerCallKB} KB RSS per call, ≤ ${GOALS.usPerFramePair} µs per frame pair.`;
-  const lines = [`Load test, ${options.leg} leg, WORKERS=${options.workers}, bot CPUs ${options.botCpus ?? "any"}, driver CPUs ${options.driverCpus ?? "any"}, load average before ${result.host.loadAverage.map((l) => l.toFixed(1)).join(" ")}`];
+  const lines = [`Load test, ${options.leg} leg, WORKERS=${options.workers}, bot CPUs ${options.botCpus ?? "any"}, driver CPUs ${options.driverCpus ?? "any"}${options.nice ? `, nice ${options.nice}` : ""}, load average before ${result.host.loadAverage.map((l) => l.toFixed(1)).join(" ")}`];
   if (result.soak) {
     const soak = result.soak;
     lines.push(formatTable([soak.whole]));
@@ -106,6 +114,7 @@ async function main(): Promise<void> {
   const sessions = result.voiceLiveSessions;
   if (sessions) lines.push(`Voice Live sessions opened ${sessions.sessionsOpened}, never used ${sessions.sessionsUnused}; pre-warm outcomes ${JSON.stringify(result.prewarm)}`);
   lines.push(goals, `JSON: ${path}`);
+  if (options.profileDir) lines.push("", await summariseProfiles(options.profileDir));
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 

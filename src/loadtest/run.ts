@@ -21,11 +21,15 @@ export interface LoadTestOptions {
   /** CPUs for the bot and for the driver (taskset lists), or undefined for no pinning. */
   readonly botCpus: string | undefined;
   readonly driverCpus: string | undefined;
+  /** nice value for both processes (e.g. -10 on a shared host), or undefined. */
+  readonly nice: number | undefined;
   readonly rampPerSecond: number;
   readonly responseMs: number;
   readonly headStartMs: number;
   /** Extra settings for the bot (e.g. VOICELIVE_APPEND_MS). */
   readonly botEnv: Readonly<Record<string, string>>;
+  /** Directory for the bot's CPU profile (written when it exits), or undefined. */
+  readonly profileDir: string | undefined;
   readonly soak: { readonly calls: number; readonly durationS: number; readonly callS: number; readonly sampleS: number } | undefined;
   readonly log: (line: string) => void;
 }
@@ -60,6 +64,8 @@ export interface LoadTestResult {
   readonly soak: SoakResult | undefined;
   readonly prewarm: Readonly<Record<string, number>>;
   readonly voiceLiveSessions: DriverWindow["voiceLive"] | undefined;
+  /** The last lines the bot logged (LOG_LEVEL=warn): anything it complained about under load. */
+  readonly botLogTail: string;
 }
 
 const MB = 1024 * 1024;
@@ -67,12 +73,12 @@ const MB = 1024 * 1024;
 export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestResult> {
   const startedAt = new Date().toISOString();
   const { log } = options;
-  const driver = startDriver({ cpus: options.driverCpus });
+  const driver = startDriver({ cpus: options.driverCpus, nice: options.nice });
   let bot: BotProcess | undefined;
   try {
     const init = await driver.request<DriverInit>({ cmd: "init", leg: options.leg, responseMs: options.responseMs, headStartMs: options.headStartMs }, 30_000);
     const port = await freePort();
-    bot = await startBotProcess({ port, cpus: options.botCpus, env: botEnvironment(options, init, port) });
+    bot = await startBotProcess({ port, cpus: options.botCpus, nice: options.nice, profileDir: options.profileDir, env: botEnvironment(options, init, port) });
     await driver.request({ cmd: "bot", baseUrl: bot.baseUrl });
     log(`bot ready on ${bot.baseUrl} (pid ${bot.pid}${options.botCpus ? `, CPUs ${options.botCpus}` : ""}, WORKERS=${options.workers}); driver${options.driverCpus ? ` on CPUs ${options.driverCpus}` : ""}`);
     await sleep(1000);
@@ -100,13 +106,14 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRes
       soak,
       prewarm: metrics?.prewarm ?? {},
       voiceLiveSessions: last?.voiceLive,
+      botLogTail: bot.output(),
     };
   } catch (error) {
     if (bot) log(`bot output (last lines):\n${bot.output()}`);
     throw error;
   } finally {
     await driver.request({ cmd: "stop" }, 30_000).catch(() => undefined);
-    driver.kill();
+    await driver.kill(5000);
     await bot?.stop();
   }
 }
