@@ -15,12 +15,12 @@ import type { Config } from "../config/index.js";
 import { errorMessage } from "../errors.js";
 import { createLogLimiter, type LogLimiter } from "../log-limiter.js";
 import type { Metrics } from "../metrics.js";
-import { encodeInputAudioAppend } from "../voicelive/codec.js";
 import type { VoiceLiveConnector } from "../voicelive/connector.js";
 import { pregeneratedResponse } from "../voicelive/greeting.js";
 import { BENIGN_ERROR_CODES, type ServerEvent, type VoiceLiveError } from "../voicelive/protocol.js";
 import type { ResponseOutcome, VoiceLiveSession } from "../voicelive/session.js";
 import { AcsCodecError, parseAcsMediaMessage } from "./acs-codec.js";
+import { AppendBatcher } from "./append-batcher.js";
 import { GreetingController } from "./greeting-controller.js";
 import { legFormatFromAnswer, legFormatFromMetadata } from "./leg-format.js";
 import type { Pacer } from "./pacer.js";
@@ -81,6 +81,7 @@ export class CallSession {
   private readonly audioTaps: readonly CallSessionExtension[];
   private readonly audioDropLog: LogLimiter;
   private readonly errorLog: LogLimiter;
+  private readonly appends: AppendBatcher;
 
   constructor(private readonly deps: CallSessionDeps) {
     this.context = deps.context;
@@ -88,6 +89,7 @@ export class CallSession {
     this.audioTaps = (deps.extensions ?? []).filter((extension) => extension.onCallerAudio !== undefined);
     this.audioDropLog = createLogLimiter(deps.clock);
     this.errorLog = createLogLimiter(deps.clock);
+    this.appends = new AppendBatcher(deps.config.call.media.voiceLiveAppendMs);
     this.greeting = new GreetingController(deps.config.call.greeting, deps.context, deps.clock, deps.log, deps.conversationLog);
     this.link = new VoiceLiveLink(
       { connector: deps.connector, config: deps.config.voiceLive, metrics: deps.metrics, log: deps.log, conversationLog: deps.conversationLog },
@@ -312,7 +314,8 @@ export class CallSession {
       this.countHeldFrame();
       return;
     }
-    if (!this.session!.sendRaw(encodeInputAudioAppend(samples))) {
+    const append = this.appends.push(samples);
+    if (append !== undefined && !this.session!.sendRaw(append)) {
       this.deps.metrics.mediaFramesDropped.inc({ reason: "voicelive_unavailable" });
     }
   }
