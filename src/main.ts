@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import pino from "pino";
 import { createBot } from "./app.js";
+import { clusterLogFields, clusterWorkerLink, isClusterPrimary, runPrimary } from "./cluster.js";
 import { ConfigError, loadConfig, readEnvironment } from "./config/index.js";
 
 /** drain() itself finishes by grace + 1.2 s; this is the last resort. */
@@ -18,8 +19,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = pino({ level: config.server.logLevel, base: { service: "acs-voicelive-bot" } });
-  const bot = await createBot({ config, logger, defaultMetrics: true });
+  const logger = pino({ level: config.server.logLevel, base: { service: "acs-voicelive-bot", ...clusterLogFields() } });
+  // WORKERS > 1: this process forks the workers and supervises them (src/cluster.ts).
+  if (isClusterPrimary(config)) return runPrimary({ config, logger });
+  const cluster = clusterWorkerLink();
+  const bot = await createBot({ config, logger, defaultMetrics: true, cluster });
   await bot.server.listen({ host: config.server.host, port: config.server.port });
   logger.info({ publicBaseUrl: config.server.publicBaseUrl.origin }, "bot ready for calls");
 
@@ -47,8 +51,12 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+  if (cluster) {
+    cluster.onShutdown(stop);
+  } else {
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
+  }
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
 }
 

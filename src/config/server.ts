@@ -15,6 +15,8 @@ export interface ServerConfig {
   readonly shutdownGraceMs: number;
   /** Bearer token for GET /metrics; undefined: open on a local run, off on a public one. */
   readonly metricsToken: string | undefined;
+  /** Processes serving calls: 1 (no cluster), a count, or "auto" (one per CPU the container is given). */
+  readonly workers: number | "auto";
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -42,5 +44,13 @@ export function readServerConfig(env: EnvReader): ServerConfig {
     logLevel: env.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     shutdownGraceMs: env.integer("SHUTDOWN_GRACE_MS", 25_000, { min: 0, max: 3_600_000 }),
     metricsToken: env.raw("METRICS_TOKEN"),
+    workers: readWorkers(env),
   };
+}
+
+function readWorkers(env: EnvReader): number | "auto" {
+  const value = env.raw("WORKERS");
+  if (value === undefined || value.trim() === "") return 1;
+  if (value.trim().toLowerCase() === "auto") return "auto";
+  return env.integer("WORKERS", 1, { min: 1, max: 64 });
 }
