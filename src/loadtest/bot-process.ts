@@ -16,6 +16,8 @@ export interface BotSample {
   readonly atMs: number;
   /** User + system CPU of the bot and its workers, milliseconds. */
   readonly cpuMs: number;
+  /** The kernel's share of cpuMs (socket system calls, loopback TCP). */
+  readonly systemCpuMs: number;
   readonly rssBytes: number;
   readonly processes: number;
 }
@@ -51,11 +53,13 @@ export async function startBotProcess(options: {
   cpus?: string;
   /** Scheduling priority (nice value; negative needs root), to measure the bot rather than its neighbours. */
   nice?: number;
+  /** A checkout whose src/main.ts to run instead of this one (to compare versions). */
+  botDir?: string;
   /** Write a V8 CPU profile of the bot (every process) into this directory at exit. */
   profileDir?: string;
   readyTimeoutMs?: number;
 }): Promise<BotProcess> {
-  const root = fileURLToPath(new URL("../..", import.meta.url));
+  const root = options.botDir ?? fileURLToPath(new URL("../..", import.meta.url));
   const profile = options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : [];
   const node = [process.execPath, ...profile, "--import", "tsx", "src/main.ts"];
   const argv = withPlacement(node, options);
@@ -162,6 +166,7 @@ function processTree(pid: number): number[] {
 
 function sampleTree(pid: number): BotSample {
   let ticks = 0;
+  let systemTicks = 0;
   let pages = 0;
   let processes = 0;
   for (const member of processTree(pid)) {
@@ -170,13 +175,14 @@ function sampleTree(pid: number): BotSample {
       // Fields after the parenthesised command: state is field 3; utime 14, stime 15, rss 24.
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       ticks += Number(fields[11]) + Number(fields[12]);
+      systemTicks += Number(fields[12]);
       pages += Number(fields[21]);
       processes += 1;
     } catch {
       // exited between listing and reading
     }
   }
-  return { atMs: performance.now(), cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_S, rssBytes: pages * PAGE_BYTES, processes };
+  return { atMs: performance.now(), cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_S, systemCpuMs: (systemTicks * 1000) / CLOCK_TICKS_PER_S, rssBytes: pages * PAGE_BYTES, processes };
 }
 
 async function scrape(baseUrl: string): Promise<BotMetrics> {

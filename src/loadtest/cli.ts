@@ -27,6 +27,7 @@ const USAGE = `npm run loadtest -- [options]
   --ramp 50             calls started per second (default 50)
   --soak                soak instead of steps: --soak-calls 200, --soak-minutes 10, calls of ~--call-s 60
   --json out/loadtest/report.json   where the JSON goes
+  --bot-dir DIR         run the bot from another checkout (its src/main.ts; needs its node_modules), to compare
   --profile DIR         write the bot's V8 CPU profile into DIR and print where its time went
   --quiet               only the table`;
 
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
       quiet: { type: "boolean", default: false },
       profile: { type: "string" },
       nice: { type: "string" },
+      "bot-dir": { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -92,6 +94,7 @@ async function main(): Promise<void> {
     responseMs: number("response-ms", values["response-ms"], 100),
     headStartMs: number("head-start-ms", values["head-start-ms"], 0),
     botEnv,
+    botDir: values["bot-dir"] === undefined ? undefined : resolve(values["bot-dir"]),
     profileDir: values.profile === undefined ? undefined : resolve(values.profile),
     soak: values.soak
       ? { calls: number("soak-calls", values["soak-calls"], 1), durationS: number("soak-minutes", values["soak-minutes"], 1) * 60, callS: number("call-s", values["call-s"], 5), sampleS: 10 }
@@ -112,7 +115,12 @@ async function main(): Promise<void> {
     lines.push(formatTable(result.steps));
   }
   const sessions = result.voiceLiveSessions;
-  if (sessions) lines.push(`Voice Live sessions opened ${sessions.sessionsOpened}, never used ${sessions.sessionsUnused}; pre-warm outcomes ${JSON.stringify(result.prewarm)}`);
+  if (sessions) {
+    lines.push(
+      `Voice Live sessions opened ${sessions.sessionsOpened} (${result.voiceLiveSessionsPerCall ?? "–"} per call), never used ${sessions.sessionsUnused}; ` +
+        `pre-warm hit rate ${result.prewarmHitRate ?? "–"} ${JSON.stringify(result.prewarm)}`,
+    );
+  }
   lines.push(goals, `JSON: ${path}`);
   if (options.profileDir) lines.push("", await summariseProfiles(options.profileDir));
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -17,6 +17,8 @@ export interface StepResult {
   readonly windowS: number;
   /** Bot CPU, percent of one core (all its processes together). */
   readonly botCpuPercent: number;
+  /** Of botCpuPercent, the part spent in the kernel (socket writes and reads, loopback TCP). */
+  readonly botSystemCpuPercent: number;
   /** Bot CPU per 20 ms of audio in and 20 ms out, one call. */
   readonly usPerFramePair: number;
   readonly rssMB: number;
@@ -50,7 +52,7 @@ export function judge(step: Omit<StepResult, "pass" | "failures">): StepResult {
 
 const COLUMNS: ReadonlyArray<[string, (s: StepResult) => string]> = [
   ["calls", (s) => `${s.calls}`],
-  ["bot CPU", (s) => `${s.botCpuPercent.toFixed(0)} %`],
+  ["bot CPU (sys)", (s) => `${s.botCpuPercent.toFixed(0)} % (${s.botSystemCpuPercent.toFixed(0)})`],
   ["µs/pair", (s) => s.usPerFramePair.toFixed(1)],
   ["RSS/call", (s) => `${s.rssPerCallKB.toFixed(0)} KB`],
   ["relay p50/p99/max", (s) => `${s.relayMs.p50}/${s.relayMs.p99}/${s.relayMs.max} ms`],
@@ -58,9 +60,14 @@ const COLUMNS: ReadonlyArray<[string, (s: StepResult) => string]> = [
   ["underruns", (s) => `${s.underruns}`],
   ["lost in/out", (s) => `${s.lostFrames.inbound}/${s.lostFrames.outbound}`],
   ["loop lag p99/max", (s) => `${fmt(s.eventLoopLagMs.p99)}/${fmt(s.eventLoopLagMs.max)} ms`],
-  ["driver CPU/lag", (s) => `${s.driver.cpuPercent.toFixed(0)} %/${s.driver.eventLoopMaxMs.toFixed(0)} ms`],
+  ["driver CPU/lag", (s) => `${s.driver.cpuPercent.toFixed(0)} %/${s.driver.eventLoopMaxMs.toFixed(0)} ms${driverSaturated(s) ? " !" : ""}`],
   ["goals", (s) => (s.pass ? "PASS" : "FAIL")],
 ];
+
+/** The driver had no CPU to spare: latency figures then include its own delays, not just the bot's. */
+export function driverSaturated(step: StepResult): boolean {
+  return step.driver.cpuPercent > 90 || step.driver.eventLoopMaxMs > 50;
+}
 
 function fmt(value: number | undefined): string {
   return value === undefined ? "–" : value.toFixed(1);
@@ -72,5 +79,8 @@ export function formatTable(steps: readonly StepResult[]): string {
   const line = (row: string[]): string => `| ${row.map((cell, i) => cell.padEnd(widths[i]!)).join(" | ")} |`;
   const rule = `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`;
   const failures = steps.flatMap((step) => step.failures.map((failure) => `  ${step.calls} calls: ${failure}`));
-  return [line(rows[0]!), rule, ...rows.slice(1).map(line), ...(failures.length ? ["", "Goals missed:", ...failures] : [])].join("\n");
+  const notes = steps.some(driverSaturated)
+    ? ["", "! the driver was saturated (CPU > 90 % or event-loop stall > 50 ms): that step's latency figures include the driver's own delays."]
+    : [];
+  return [line(rows[0]!), rule, ...rows.slice(1).map(line), ...notes, ...(failures.length ? ["", "Goals missed:", ...failures] : [])].join("\n");
 }

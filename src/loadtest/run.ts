@@ -28,6 +28,8 @@ export interface LoadTestOptions {
   readonly headStartMs: number;
   /** Extra settings for the bot (e.g. VOICELIVE_APPEND_MS). */
   readonly botEnv: Readonly<Record<string, string>>;
+  /** Another checkout of the bot to run (its src/main.ts), e.g. to measure a change against main. */
+  readonly botDir: string | undefined;
   /** Directory for the bot's CPU profile (written when it exits), or undefined. */
   readonly profileDir: string | undefined;
   readonly soak: { readonly calls: number; readonly durationS: number; readonly callS: number; readonly sampleS: number } | undefined;
@@ -63,6 +65,10 @@ export interface LoadTestResult {
   readonly steps: readonly StepResult[];
   readonly soak: SoakResult | undefined;
   readonly prewarm: Readonly<Record<string, number>>;
+  /** Share of calls whose media socket found its pre-warmed Voice Live session in the same process (WORKERS > 1: about 1/N). */
+  readonly prewarmHitRate: number | undefined;
+  /** Voice Live sessions opened per call: 1 when every pre-warm is used, more when media lands on another worker. */
+  readonly voiceLiveSessionsPerCall: number | undefined;
   readonly voiceLiveSessions: DriverWindow["voiceLive"] | undefined;
   /** The last lines the bot logged (LOG_LEVEL=warn): anything it complained about under load. */
   readonly botLogTail: string;
@@ -78,7 +84,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRes
   try {
     const init = await driver.request<DriverInit>({ cmd: "init", leg: options.leg, responseMs: options.responseMs, headStartMs: options.headStartMs }, 30_000);
     const port = await freePort();
-    bot = await startBotProcess({ port, cpus: options.botCpus, nice: options.nice, profileDir: options.profileDir, env: botEnvironment(options, init, port) });
+    bot = await startBotProcess({ port, cpus: options.botCpus, nice: options.nice, botDir: options.botDir, profileDir: options.profileDir, env: botEnvironment(options, init, port) });
     await driver.request({ cmd: "bot", baseUrl: bot.baseUrl });
     log(`bot ready on ${bot.baseUrl} (pid ${bot.pid}${options.botCpus ? `, CPUs ${options.botCpus}` : ""}, WORKERS=${options.workers}); driver${options.driverCpus ? ` on CPUs ${options.driverCpus}` : ""}`);
     await sleep(1000);
@@ -105,6 +111,8 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRes
       steps,
       soak,
       prewarm: metrics?.prewarm ?? {},
+      prewarmHitRate: hitRate(metrics?.prewarm),
+      voiceLiveSessionsPerCall: last && last.calls.started > 0 ? round(last.voiceLive.sessionsOpened / last.calls.started) : undefined,
       voiceLiveSessions: last?.voiceLive,
       botLogTail: bot.output(),
     };
@@ -162,6 +170,7 @@ function stepResult(calls: number, idle: BotSample, m: Awaited<ReturnType<typeof
     flowing: window.calls.flowing,
     windowS: round(wallMs / 1000),
     botCpuPercent: round((cpuMs / wallMs) * 100),
+    botSystemCpuPercent: round(((end.systemCpuMs - start.systemCpuMs) / wallMs) * 100),
     usPerFramePair: round((cpuMs * 1000) / pairs),
     rssMB: round(end.rssBytes / MB),
     rssPerCallKB: round((end.rssBytes - idle.rssBytes) / Math.max(1, calls) / 1024),
@@ -226,6 +235,13 @@ async function runSoak(options: LoadTestOptions, driver: DriverClient, bot: BotP
     flat: Math.abs(rssGrowthPercent) <= 10 && (heapGrowthPercent === undefined || Math.abs(heapGrowthPercent) <= 10) && lost === 0,
   };
   return { soak: result, last: measured.window };
+}
+
+function hitRate(prewarm: Readonly<Record<string, number>> | undefined): number | undefined {
+  if (!prewarm) return undefined;
+  const hits = prewarm.claimed ?? 0;
+  const misses = (prewarm.other_worker ?? 0) + (prewarm.unclaimed ?? 0);
+  return hits + misses === 0 ? undefined : round(hits / (hits + misses));
 }
 
 function round(value: number): number;
