@@ -25,6 +25,7 @@ const USAGE = `npm run loadtest -- [options]
                         measures the bot rather than its neighbours
   --env KEY=VALUE       extra bot setting (repeatable), e.g. --env VOICELIVE_APPEND_MS=40
   --ramp 50             calls started per second (default 50)
+  --delta-ms 20         audio per Voice Live delta (default 20: one event per frame, the most events; 100 ≈ the emulator)
   --soak                soak instead of steps: --soak-calls 200, --soak-minutes 10, calls of ~--call-s 60
   --json out/loadtest/report.json   where the JSON goes
   --bot-dir DIR         run the bot from another checkout (its src/main.ts; needs its node_modules), to compare
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
       ramp: { type: "string", default: "50" },
       "response-ms": { type: "string", default: "6000" },
       "head-start-ms": { type: "string", default: "200" },
+      "delta-ms": { type: "string", default: "20" },
       soak: { type: "boolean", default: false },
       "soak-calls": { type: "string", default: "200" },
       "soak-minutes": { type: "string", default: "10" },
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
     rampPerSecond: number("ramp", values.ramp, 1),
     responseMs: number("response-ms", values["response-ms"], 100),
     headStartMs: number("head-start-ms", values["head-start-ms"], 0),
+    deltaMs: number("delta-ms", values["delta-ms"], 20),
     botEnv,
     botDir: values["bot-dir"] === undefined ? undefined : resolve(values["bot-dir"]),
     profileDir: values.profile === undefined ? undefined : resolve(values.profile),
@@ -106,7 +109,7 @@ async function main(): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(result, null, 2)}\n`);
   const goals = `Goals per step: relay p99 < ${GOALS.relayP99Ms} ms, ${GOALS.underruns} underruns, ${GOALS.lostFrames} lost frames, ≤ ${GOALS.rssPerCallKB} KB RSS per call, ≤ ${GOALS.usPerFramePair} µs per frame pair.`;
-  const lines = [`Load test, ${options.leg} leg, WORKERS=${options.workers}, bot CPUs ${options.botCpus ?? "any"}, driver CPUs ${options.driverCpus ?? "any"}${options.nice ? `, nice ${options.nice}` : ""}, load average before ${result.host.loadAverage.map((l) => l.toFixed(1)).join(" ")}`];
+  const lines = [`Load test, ${options.leg} leg, ${options.deltaMs} ms Voice Live deltas, WORKERS=${options.workers}, bot CPUs ${options.botCpus ?? "any"}, driver CPUs ${options.driverCpus ?? "any"}${options.nice ? `, nice ${options.nice}` : ""}, load average before ${result.host.loadAverage.map((l) => l.toFixed(1)).join(" ")}`];
   if (result.soak) {
     const soak = result.soak;
     lines.push(formatTable([soak.whole]));

@@ -3,7 +3,7 @@ import type { LoadLeg } from "./marks.js";
 import type { WindowSummary } from "./window-stats.js";
 
 export type DriverCommand =
-  | { readonly cmd: "init"; readonly leg: LoadLeg; readonly responseMs: number; readonly headStartMs: number }
+  | { readonly cmd: "init"; readonly leg: LoadLeg; readonly responseMs: number; readonly headStartMs: number; readonly deltaMs: number }
   | { readonly cmd: "bot"; readonly baseUrl: string }
   /** Ramp to `target` concurrent calls; with churnCallMs, calls end after about that long and are replaced. */
   | { readonly cmd: "calls"; readonly target: number; readonly perSecond: number; readonly timeoutMs: number; readonly churnCallMs?: number }

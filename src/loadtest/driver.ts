@@ -132,6 +132,7 @@ async function handle(command: DriverCommand): Promise<unknown> {
         legRateHz: legRateHz(leg),
         responseMs: command.responseMs,
         headStartMs: command.headStartMs,
+        deltaMs: command.deltaMs,
         onCallerFrame: (callIndex, seq, atMs) => calls.get(callIndex)?.relayed(seq, atMs),
       });
       stub.onRequest((request, operation) => {

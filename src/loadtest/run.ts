@@ -26,6 +26,8 @@ export interface LoadTestOptions {
   readonly rampPerSecond: number;
   readonly responseMs: number;
   readonly headStartMs: number;
+  /** Audio per Voice Live delta (20 = one event per frame). */
+  readonly deltaMs: number;
   /** Extra settings for the bot (e.g. VOICELIVE_APPEND_MS). */
   readonly botEnv: Readonly<Record<string, string>>;
   /** Another checkout of the bot to run (its src/main.ts), e.g. to measure a change against main. */
@@ -82,7 +84,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRes
   const driver = startDriver({ cpus: options.driverCpus, nice: options.nice });
   let bot: BotProcess | undefined;
   try {
-    const init = await driver.request<DriverInit>({ cmd: "init", leg: options.leg, responseMs: options.responseMs, headStartMs: options.headStartMs }, 30_000);
+    const init = await driver.request<DriverInit>({ cmd: "init", leg: options.leg, responseMs: options.responseMs, headStartMs: options.headStartMs, deltaMs: options.deltaMs }, 30_000);
     const port = await freePort();
     bot = await startBotProcess({ port, cpus: options.botCpus, nice: options.nice, botDir: options.botDir, profileDir: options.profileDir, env: botEnvironment(options, init, port) });
     await driver.request({ cmd: "bot", baseUrl: bot.baseUrl });

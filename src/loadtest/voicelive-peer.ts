@@ -21,6 +21,8 @@ export interface VoiceLivePeerOptions {
   readonly responseMs?: number;
   /** Audio sent at once when an answer stream starts (default 200 ms). */
   readonly headStartMs?: number;
+  /** Audio per response.audio.delta, whole 20 ms frames (default 20: one event per frame, the most events). */
+  readonly deltaMs?: number;
   /** Every readable frame of caller audio, by its marks. */
   onCallerFrame(callIndex: number, seq: number, atMs: number): void;
 }
@@ -58,7 +60,8 @@ export async function startVoiceLivePeer(options: VoiceLivePeerOptions): Promise
 
     const startAnswers = (): void => {
       const frames = markedFrames(VOICE_LIVE_RATE_HZ, callIndex);
-      const responseFrames = Math.max(1, Math.round((options.responseMs ?? 6000) / FRAME_MS));
+      const perDelta = Math.max(1, Math.round((options.deltaMs ?? FRAME_MS) / FRAME_MS));
+      const responseFrames = Math.max(perDelta, Math.round((options.responseMs ?? 6000) / FRAME_MS / perDelta) * perDelta);
       const startMs = performance.now() - (options.headStartMs ?? 200);
       let seq = 0;
       let inResponse = 0;
@@ -75,11 +78,15 @@ export async function startVoiceLivePeer(options: VoiceLivePeerOptions): Promise
             send({ type: "response.created", event_id: "e", response: { id: ids.response, object: "realtime.response", status: "in_progress", output: [] } });
             prefix = `{"type":"response.audio.delta","event_id":"e","response_id":"${ids.response}","item_id":"${ids.item}","output_index":0,"content_index":0,"delta":"`;
           }
-          socket.send(`${prefix}${frames[seq % frames.length]}"}`);
+          // Frames are 960 bytes (a multiple of 3): their base64 texts concatenate into the base64 of the whole.
+          let audio = frames[seq % frames.length]!;
+          for (let k = 1; k < perDelta; k++) audio += frames[(seq + k) % frames.length];
+          socket.send(`${prefix}${audio}"}`);
           options.stats.deltasSent += 1;
-          seq += 1;
+          seq += perDelta;
+          inResponse += perDelta;
           this.nextDueMs = startMs + seq * FRAME_MS;
-          if (++inResponse === responseFrames) {
+          if (inResponse === responseFrames) {
             inResponse = 0;
             send({ type: "response.audio.done", event_id: "e", response_id: ids.response, item_id: ids.item, output_index: 0, content_index: 0 });
             send({ type: "response.done", event_id: "e", response: { id: ids.response, object: "realtime.response", status: "completed", output: [] } });
