@@ -79,6 +79,7 @@ export function runPrimary(options: { config: Config; logger: Logger; env?: Node
   if (config.acs.mediaContextSecretSource === "ephemeral") {
     // Every worker must verify the media URLs every other worker signs.
     env.MEDIA_CONTEXT_SECRET = randomBytes(32).toString("base64url");
+    logger.warn("MEDIA_CONTEXT_SECRET is not set and there is no ACS access key to derive it from: this replica's workers share a key made at start-up, so run a single replica");
   }
   let stopping = false;
   const restarts: number[] = [];

@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   if (result.soak) {
     const soak = result.soak;
     lines.push(formatTable([soak.whole]));
-    lines.push(`Soak: ${soak.calls} calls for ${soak.durationS / 60} min, ${soak.callsStarted} calls started, ${soak.failedCalls} failed; RSS ${soak.rssGrowthPercent} %, heap ${soak.heapGrowthPercent ?? "–"} % (last 2 min vs minutes 1–3); ${soak.flat ? "FLAT" : "NOT FLAT"}`);
+    lines.push(`Soak: ${soak.calls} calls for ${soak.durationS / 60} min, ${soak.callsStarted} calls started, ${soak.failedCalls} failed; RSS ${soak.rssGrowthPercent} %, heap floor ${soak.heapGrowthPercent ?? "–"} % (last 2 min vs minutes 1–3); ${soak.flat ? "FLAT" : "NOT FLAT"}`);
   } else {
     lines.push(formatTable(result.steps));
   }

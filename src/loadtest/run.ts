@@ -52,7 +52,7 @@ export interface SoakResult {
   readonly callsEnded: number;
   readonly failedCalls: number;
   readonly samples: readonly SoakSample[];
-  /** Last two minutes against the two minutes after the first (warm-up excluded), percent. */
+  /** Last two minutes against minutes 1–3 (warm-up excluded), percent: RSS by its mean, the heap by its floor (live data). */
   readonly rssGrowthPercent: number;
   readonly heapGrowthPercent: number | undefined;
   readonly whole: StepResult;
@@ -214,15 +214,17 @@ async function runSoak(options: LoadTestOptions, driver: DriverClient, bot: BotP
     }
   });
   const whole = stepResult(soak.calls, idle, measured);
-  const growth = (pick: (s: SoakSample) => number | undefined): number | undefined => {
+  const growth = (pick: (s: SoakSample) => number | undefined, of: (values: number[]) => number): number | undefined => {
     const after = samples.filter((s) => s.atS >= 60 && s.atS < 180).map(pick);
     const lastTwo = samples.filter((s) => s.atS > soak.durationS - 120).map(pick);
     if (after.length === 0 || lastTwo.length === 0 || after.some((v) => v === undefined) || lastTwo.some((v) => v === undefined)) return undefined;
-    const mean = (values: Array<number | undefined>) => values.reduce<number>((sum, v) => sum + v!, 0) / values.length;
-    return round(((mean(lastTwo) - mean(after)) / mean(after)) * 100);
+    const before = of(after as number[]);
+    return round(((of(lastTwo as number[]) - before) / before) * 100);
   };
-  const rssGrowthPercent = growth((s) => s.rssMB) ?? 0;
-  const heapGrowthPercent = growth((s) => s.heapUsedMB);
+  const mean = (values: number[]): number => values.reduce((sum, v) => sum + v, 0) / values.length;
+  const rssGrowthPercent = growth((s) => s.rssMB, mean) ?? 0;
+  // The heap is sampled anywhere on GC's sawtooth: what is live is its floor, the lowest sample of a window.
+  const heapGrowthPercent = growth((s) => s.heapUsedMB, (values) => Math.min(...values));
   const lost = whole.lostFrames.inbound + whole.lostFrames.outbound;
   const result: SoakResult = {
     calls: soak.calls,
