@@ -8,7 +8,7 @@ import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { callExtensions } from "./call-extensions.js";
-import type { ClusterWorkerLink } from "./cluster.js";
+import type { ClusterWorkerLink } from "./cluster-worker.js";
 import { createAcsJwtVerifier, type AcsJwtVerifier } from "./calls/acs-jwt.js";
 import { createAcsCallControl, createCallAutomationClient, withRequestDeadlines, type CallControl } from "./calls/call-control.js";
 import { CallService, type CallServiceHooks } from "./calls/call-service.js";

@@ -14,17 +14,18 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { Logger } from "pino";
-import { AggregatorRegistry, type Registry } from "prom-client";
+import { AggregatorRegistry } from "prom-client";
 import type { Config } from "./config/index.js";
 
 /** Worker crashes tolerated per minute before the primary gives up (the platform restarts the container). */
 const MAX_RESTARTS_PER_MINUTE = 5;
 const RESTART_DELAY_MS = 1000;
-const METRICS_TIMEOUT_MS = 3000;
+export const METRICS_TIMEOUT_MS = 3000;
 /** Must match main.ts: the workers' own drain finishes by grace + this. */
 const SHUTDOWN_OVERRUN_MS = 1600;
 
-type ClusterMessage =
+/** What the primary and its workers say to each other over IPC. */
+export type ClusterMessage =
   | { readonly bot: "shutdown" }
   | { readonly bot: "metrics-request"; readonly id: number }
   | { readonly bot: "metrics-collect"; readonly id: number }
@@ -197,82 +198,4 @@ function workerCountFromEnv(): number {
   const value = process.env.WORKERS?.trim().toLowerCase();
   if (!value) return 1;
   return value === "auto" ? availableCpus() : Number(value) || 1;
-}
-
-/** What a worker needs from the primary; undefined outside a cluster. */
-export interface ClusterWorkerLink {
-  /** /metrics of every worker, aggregated by the primary. */
-  metricsText(): Promise<string>;
-  /** Answers the primary's metric collections with this worker's registry. */
-  serveMetrics(registry: Registry): void;
-  /** Drains on the primary's word; signals to the process group are the primary's to handle. */
-  onShutdown(stop: (reason: string) => void): void;
-  /** This worker claimed no pre-warmed session for the call: the others release theirs. */
-  announceMediaClaim(correlationId: string): void;
-  /** Another worker serves this call's media. */
-  onMediaClaimedElsewhere(release: (correlationId: string) => void): void;
-}
-
-export function clusterWorkerLink(): ClusterWorkerLink | undefined {
-  if (!cluster.isWorker || !process.send) return undefined;
-  const send = (message: ClusterMessage): void => {
-    if (process.connected) process.send!(message);
-  };
-  const waiting = new Map<number, (text: string) => void>();
-  let nextId = 1;
-  let registry: Registry | undefined;
-  let release: ((correlationId: string) => void) | undefined;
-  let stop: ((reason: string) => void) | undefined;
-  process.on("message", (message: ClusterMessage) => {
-    switch (message?.bot) {
-      case "metrics-collect":
-        void registry?.getMetricsAsJSON().then((metrics) => send({ bot: "metrics-reply", id: message.id, metrics }));
-        return;
-      case "metrics-aggregated":
-        waiting.get(message.id)?.(message.text);
-        waiting.delete(message.id);
-        return;
-      case "prewarm-claimed":
-        release?.(message.correlationId);
-        return;
-      case "shutdown":
-        stop?.("primary");
-        return;
-      default:
-        return;
-    }
-  });
-  return {
-    metricsText() {
-      const id = nextId++;
-      return new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiting.delete(id);
-          reject(new Error("the primary did not aggregate metrics in time"));
-        }, METRICS_TIMEOUT_MS + 1000);
-        waiting.set(id, (text) => {
-          clearTimeout(timer);
-          resolve(text);
-        });
-        send({ bot: "metrics-request", id });
-      });
-    },
-    serveMetrics(value) {
-      registry = value;
-    },
-    onShutdown(handler) {
-      stop = handler;
-      // Ctrl-C reaches the whole process group; the primary forwards it once.
-      process.on("SIGINT", () => undefined);
-      process.on("SIGTERM", () => undefined);
-      // The primary is gone: nobody will ask us to drain, so drain now.
-      process.on("disconnect", () => handler("primary_gone"));
-    },
-    announceMediaClaim(correlationId) {
-      send({ bot: "prewarm-claimed", correlationId });
-    },
-    onMediaClaimedElsewhere(handler) {
-      release = handler;
-    },
-  };
 }

@@ -2,7 +2,8 @@
 import { resolve } from "node:path";
 import pino from "pino";
 import { createBot } from "./app.js";
-import { clusterLogFields, clusterWorkerLink, isClusterPrimary, runPrimary } from "./cluster.js";
+import { clusterLogFields, isClusterPrimary, runPrimary } from "./cluster.js";
+import { clusterWorkerLink } from "./cluster-worker.js";
 import { ConfigError, loadConfig, readEnvironment } from "./config/index.js";
 
 /** drain() itself finishes by grace + 1.2 s; this is the last resort. */
