@@ -11,6 +11,7 @@ RUN npm run build
 # Runtime: production dependencies only, non-root.
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production \
+    WORKERS=auto \
     PORT=8080 \
     HOST=0.0.0.0
 WORKDIR /app

@@ -110,9 +110,18 @@ param minReplicas int = 1
 @maxValue(300)
 param maxReplicas int = 5
 
-@description('HTTP scale rule target per replica: concurrent requests, which include open media WebSockets (one per call). Measure before raising.')
+@description('Calls one replica carries before another is added: from `npm run loadtest` on the replica size (the largest step that passes its goals, times the vCPUs, with headroom; see infra/README.md "Scale and shutdown").')
 @minValue(1)
-param concurrentRequestsPerReplica int = 20
+param callsPerReplica int = 100
+
+@description('Average call length in seconds, to turn callsPerReplica into a request rate for the HTTP rule (about 6 requests per call: the webhook, the media upgrade, callbacks).')
+@minValue(10)
+param meanCallSeconds int = 180
+
+@description('CPU rule: scale out when the replicas average more than this share of their vCPU. From `npm run loadtest`: bot CPU at callsPerReplica calls divided by the vCPUs.')
+@minValue(10)
+@maxValue(95)
+param cpuScaleThresholdPercent int = 60
 
 @description('vCPU per replica (Consumption profile: 0.25 to 4, memory = 2 x vCPU).')
 param cpuCores string = '1.0'
@@ -269,6 +278,11 @@ var coreEnv = [
   {
     name: 'PORT'
     value: string(containerPort)
+  }
+  {
+    // One worker process per vCPU the replica is given (src/cluster.ts).
+    name: 'WORKERS'
+    value: 'auto'
   }
   {
     name: 'PUBLIC_BASE_URL'
@@ -458,11 +472,24 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
         minReplicas: minReplicas
         maxReplicas: maxReplicas
         rules: [
+          // What limits a replica: CPU, measured per call by `npm run loadtest`. Open media
+          // WebSockets do not show in the HTTP rule (it counts requests started, per second).
           {
-            name: 'concurrent-calls'
+            name: 'cpu-per-call'
+            custom: {
+              type: 'cpu'
+              metadata: {
+                type: 'Utilization'
+                value: string(cpuScaleThresholdPercent)
+              }
+            }
+          }
+          // Early signal: calls arriving faster than callsPerReplica / meanCallSeconds (Little's law), ~6 requests each.
+          {
+            name: 'call-arrivals'
             http: {
               metadata: {
-                concurrentRequests: string(concurrentRequestsPerReplica)
+                concurrentRequests: string(max(1, callsPerReplica * 6 / meanCallSeconds))
               }
             }
           }

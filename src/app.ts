@@ -8,6 +8,7 @@ import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { callExtensions } from "./call-extensions.js";
+import type { ClusterWorkerLink } from "./cluster-worker.js";
 import { createAcsJwtVerifier, type AcsJwtVerifier } from "./calls/acs-jwt.js";
 import { createAcsCallControl, createCallAutomationClient, withRequestDeadlines, type CallControl } from "./calls/call-control.js";
 import { CallService, type CallServiceHooks } from "./calls/call-service.js";
@@ -43,6 +44,8 @@ export interface BotDeps {
   readonly tools?: readonly ToolDefinition[];
   /** Extra per-call add-ons (in-process), after the tools layer's and the recorder's. */
   readonly extensions?: (call: { context: CallContext; log: Logger }) => CallSessionExtension[];
+  /** Set in a WORKERS cluster worker: metrics aggregated across workers, pre-warm hand-offs. */
+  readonly cluster?: ClusterWorkerLink;
 }
 
 export interface Bot {
@@ -106,6 +109,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   const pacer = createPacer({
     clock,
     leadMs: config.call.media.outboundLeadMs,
+    tickMs: config.call.media.outboundTickMs,
     onError: (error) => logger.error({ err: error }, "outbound audio pump failed"),
   });
   const media = new MediaSessions({
@@ -118,7 +122,10 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     callControl,
     logger,
     extensions: withExtra(callExtensions({ config, tools, telephony, metrics, clock }), deps.extensions),
+    onPrewarmMiss: deps.cluster ? (correlationId) => deps.cluster!.announceMediaClaim(correlationId) : undefined,
   });
+  deps.cluster?.onMediaClaimedElsewhere((correlationId) => connector.release(correlationId, "other_worker"));
+  deps.cluster?.serveMetrics(metrics.registry);
 
   const server = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -143,6 +150,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     calls,
     metrics,
     metricsAccess: { token: config.server.metricsToken, openWithoutToken: config.server.local },
+    metricsText: deps.cluster ? () => deps.cluster!.metricsText() : undefined,
   });
   await server.register(incomingCallRoute, { calls, metrics, eventGridSecrets: config.acs.eventGridSecrets });
   await server.register(callbacksRoute, { calls, metrics, verifier });

@@ -12,6 +12,8 @@ export interface HealthRoutesDeps {
   readonly calls: CallService;
   readonly metrics: Metrics;
   readonly metricsAccess: { readonly token: string | undefined; readonly openWithoutToken: boolean };
+  /** The exposition text to serve instead of this process's registry (WORKERS: every worker's, aggregated). */
+  readonly metricsText?: () => Promise<string>;
 }
 
 export async function healthRoutes(app: FastifyInstance, deps: HealthRoutesDeps): Promise<void> {
@@ -31,7 +33,8 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthRoutesDeps)
     if (expected && !timingSafeEqual(digest(request.headers.authorization ?? ""), expected)) {
       return reply.code(401).send({ error: { code: "metrics_token_invalid", message: "GET /metrics needs Authorization: Bearer <METRICS_TOKEN>" } });
     }
-    return reply.header("content-type", deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    const text = deps.metricsText ? await deps.metricsText() : await deps.metrics.registry.metrics();
+    return reply.header("content-type", deps.metrics.registry.contentType).send(text);
   });
 }
 

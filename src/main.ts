@@ -5,6 +5,8 @@ import { describeConfig, formatConfigSummary } from "./config/describe.js";
 import { ConfigError, loadConfig, readEnvironment, type Config } from "./config/index.js";
 import { errorMessage } from "./errors.js";
 import { createProcessLogger } from "./log-output.js";
+import { clusterLogFields, isClusterPrimary, runPrimary } from "./cluster.js";
+import { clusterWorkerLink } from "./cluster-worker.js";
 
 /** drain() itself finishes by grace + 1.2 s; this is the last resort. */
 const SHUTDOWN_OVERRUN_MS = 1600;
@@ -23,9 +25,12 @@ async function main(): Promise<void> {
   const logger = await createProcessLogger({
     level: config.server.logLevel,
     format: config.server.logFormat,
-    base: { service: "acs-voicelive-bot" },
+    base: { service: "acs-voicelive-bot", ...clusterLogFields() },
   });
-  const bot = await createBot({ config, logger, defaultMetrics: true });
+  // WORKERS > 1: this process forks the workers and supervises them (src/cluster.ts).
+  if (isClusterPrimary(config)) return runPrimary({ config, logger });
+  const cluster = clusterWorkerLink();
+  const bot = await createBot({ config, logger, defaultMetrics: true, cluster });
   try {
     await bot.server.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {
@@ -71,8 +76,12 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+  if (cluster) {
+    cluster.onShutdown(stop);
+  } else {
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
+  }
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
 }
 

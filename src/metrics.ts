@@ -101,7 +101,7 @@ export function createMetrics(options: { defaultMetrics: boolean }): Metrics {
     }),
     prewarm: new Counter({
       name: "bot_prewarm_sessions_total",
-      help: "Pre-warmed Voice Live sessions by outcome (claimed, unclaimed, answer_failed, call_ended, shutdown)",
+      help: "Pre-warmed Voice Live sessions by outcome (claimed, unclaimed, answer_failed, call_ended, other_worker, shutdown)",
       labelNames: ["outcome"],
       registers: [registry],
     }),

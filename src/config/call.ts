@@ -21,6 +21,14 @@ export interface MediaConfig {
   readonly reconnectGraceMs: number;
   /** Spoken after Voice Live had to be reconnected mid-call. */
   readonly reconnectText: string;
+  /**
+   * How often each call's outbound queue is topped up (20 or 40 ms). At 40 two
+   * frames go out per top-up in one socket write: half the write calls, the
+   * same audio at ACS (it queues; OUTBOUND_LEAD_MS ≥ 60 keeps it from running dry).
+   */
+  readonly outboundTickMs: number;
+  /** Caller audio goes to Voice Live in appends of this many ms (whole 20 ms frames): fewer writes, more latency. */
+  readonly voiceLiveAppendMs: number;
 }
 
 export interface LimitsConfig {
@@ -79,6 +87,8 @@ export function readCallConfig(env: EnvReader): CallConfig {
       prewarmTimeoutMs: env.integer("PREWARM_TIMEOUT_MS", 20_000, { min: 1000, max: 120_000 }),
       reconnectGraceMs: env.integer("MEDIA_RECONNECT_GRACE_MS", 750, { min: 0, max: 1000 }),
       reconnectText: env.string("RECONNECT_TEXT", "Sorry, I lost you for a moment. I'm back now. What were you saying?"),
+      outboundTickMs: Number(env.oneOf("OUTBOUND_TICK_MS", ["20", "40"] as const, "20")),
+      voiceLiveAppendMs: Number(env.oneOf("VOICELIVE_APPEND_MS", ["20", "40", "60"] as const, "20")),
     },
     limits: {
       maxCallDurationMs: env.integer("MAX_CALL_DURATION_MS", 2 * 60 * 60 * 1000, { min: 5000, max: 12 * 60 * 60 * 1000 }),

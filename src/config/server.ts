@@ -17,6 +17,10 @@ export interface ServerConfig {
   readonly shutdownGraceMs: number;
   /** Bearer token for GET /metrics; undefined: open on a local run, off on a public one. */
   readonly metricsToken: string | undefined;
+  /** Profiles per dialed number (config/profiles.ts); undefined: the environment is the one profile. */
+  readonly profilesFile: string | undefined;
+  /** Processes serving calls: 1 (no cluster), a count, or "auto" (one per CPU the container is given). */
+  readonly workers: number | "auto";
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -45,5 +49,14 @@ export function readServerConfig(env: EnvReader): ServerConfig {
     logFormat: env.oneOf("LOG_FORMAT", ["json", "pretty"] as const, "json"),
     shutdownGraceMs: env.integer("SHUTDOWN_GRACE_MS", 25_000, { min: 0, max: 3_600_000 }),
     metricsToken: env.raw("METRICS_TOKEN"),
+    profilesFile: env.raw("PROFILES_FILE"),
+    workers: readWorkers(env),
   };
+}
+
+function readWorkers(env: EnvReader): number | "auto" {
+  const value = env.raw("WORKERS");
+  if (value === undefined || value.trim() === "") return 1;
+  if (value.trim().toLowerCase() === "auto") return "auto";
+  return env.integer("WORKERS", 1, { min: 1, max: 64 });
 }

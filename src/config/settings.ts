@@ -4,7 +4,7 @@
  * the public origin) rather than shaping what callers hear. `.env.example`, the
  * start-up summary and the replay tools are checked against this list.
  */
-export type SettingGroup = "server" | "acs" | "voicelive" | "agent" | "greeting" | "media" | "tools" | "interim" | "dtmf";
+export type SettingGroup = "server" | "acs" | "voicelive" | "agent" | "greeting" | "media" | "policies" | "tools" | "interim" | "dtmf";
 
 export interface SettingInfo {
   readonly name: string;
@@ -23,7 +23,7 @@ const S = (group: SettingGroup, names: string, flags: { secret?: boolean; wiring
 
 export const SETTINGS: readonly SettingInfo[] = [
   ...S("server", "PORT HOST PUBLIC_BASE_URL", { wiring: true }),
-  ...S("server", "SHUTDOWN_GRACE_MS LOG_LEVEL LOG_FORMAT"),
+  ...S("server", "SHUTDOWN_GRACE_MS LOG_LEVEL LOG_FORMAT WORKERS PROFILES_FILE"),
   ...S("server", "METRICS_TOKEN", { secret: true }),
   ...S("acs", "ACS_CONNECTION_STRING", { secret: true, wiring: true }),
   ...S("acs", "ACS_ENDPOINT ACS_RESOURCE_ID ACS_JWKS_URL ACS_JWT_ISSUER", { wiring: true }),
@@ -36,11 +36,16 @@ export const SETTINGS: readonly SettingInfo[] = [
     "voicelive",
     "VOICELIVE_MODEL VOICELIVE_VOICE VOICELIVE_VOICE_TEMPERATURE VOICELIVE_INSTRUCTIONS VOICELIVE_LANGUAGE " +
       "VOICELIVE_TRANSCRIPTION_MODEL VOICELIVE_VAD_THRESHOLD_PERCENT VOICELIVE_VAD_SILENCE_MS VOICELIVE_VAD_PREFIX_PADDING_MS " +
-      "VOICELIVE_AUTO_TRUNCATE EMULATOR_SCENARIO",
+      "VOICELIVE_AUTO_TRUNCATE VOICELIVE_APPEND_MS EMULATOR_SCENARIO",
   ),
   ...S("agent", "AGENT_NAME AGENT_PROJECT_NAME AGENT_VERSION FOUNDRY_RESOURCE_OVERRIDE AGENT_AUTHENTICATION_IDENTITY_CLIENT_ID"),
-  ...S("greeting", "GREETING_MODE GREETING_TEXT GREETING_INSTRUCTIONS GREETING_INTERRUPTIBLE"),
-  ...S("media", "OUTBOUND_LEAD_MS PREWARM_TIMEOUT_MS MEDIA_RECONNECT_GRACE_MS RECONNECT_TEXT ERROR_TEXT MAX_CALL_DURATION_MS CALL_LOG_DIR RECORD_DIR"),
+  ...S("greeting", "GREETING_MODE GREETING_TEXT GREETING_INSTRUCTIONS GREETING_INTERRUPTIBLE GREETING_AUDIO"),
+  ...S("media", "OUTBOUND_LEAD_MS OUTBOUND_TICK_MS PREWARM_TIMEOUT_MS MEDIA_RECONNECT_GRACE_MS RECONNECT_TEXT ERROR_TEXT CALL_LOG_DIR RECORD_DIR"),
+  ...S(
+    "policies",
+    "CALLER_SILENCE_MS SILENCE_REPROMPTS SILENCE_REPROMPT_TEXT SILENCE_GOODBYE_TEXT MAX_CALL_DURATION_MS CALL_LIMIT_WARNING_MS " +
+      "CALL_LIMIT_WARNING_TEXT CALL_LIMIT_GOODBYE_TEXT MEDIA_CONNECT_TIMEOUT_MS VOICELIVE_STALL_MS",
+  ),
   ...S("tools", "TRANSFER_TARGET TRANSFER_TEXT TRANSFER_FAILED_TEXT END_CALL_ENABLED GOODBYE_TEXT TOOLS_FILE TOOL_TIMEOUT_MS"),
   ...S("interim", "INTERIM_MODE INTERIM_TEXTS INTERIM_TRIGGERS INTERIM_LATENCY_MS INTERIM_TOOL_MS INTERIM_INSTRUCTIONS"),
   ...S("dtmf", "DTMF_TRANSFER_DIGIT DTMF_INTER_DIGIT_MS"),

@@ -21,6 +21,7 @@ import { pregeneratedResponse } from "../voicelive/greeting.js";
 import { BENIGN_ERROR_CODES, type ServerEvent, type VoiceLiveError } from "../voicelive/protocol.js";
 import type { ResponseOutcome, VoiceLiveSession } from "../voicelive/session.js";
 import { AcsCodecError, parseAcsMediaMessage } from "./acs-codec.js";
+import { AppendBatcher } from "./append-batcher.js";
 import { GreetingController } from "./greeting-controller.js";
 import { CallTranscript } from "./call-transcript.js";
 import type { ConversationLine } from "./conversation-memory.js";
@@ -97,6 +98,7 @@ export class CallSession {
   private readonly quiet: QuietMoments;
   private handovers = 0;
   private readonly errorLog: LogLimiter;
+  private readonly appends: AppendBatcher;
 
   constructor(private readonly deps: CallSessionDeps) {
     this.context = deps.context;
@@ -106,6 +108,7 @@ export class CallSession {
     this.transcript = new CallTranscript((type, fields) => this.logEvent(type, fields));
     this.quiet = new QuietMoments(deps.clock);
     this.errorLog = createLogLimiter(deps.clock);
+    this.appends = new AppendBatcher(deps.config.call.media.voiceLiveAppendMs);
     this.greeting = new GreetingController(deps.config.call.greeting, deps.context, deps.clock, deps.log, deps.conversationLog);
     this.link = new VoiceLiveLink(
       { connector: deps.connector, config: deps.config.voiceLive, metrics: deps.metrics, log: deps.log, conversationLog: deps.conversationLog, clock: deps.clock },
@@ -345,7 +348,8 @@ export class CallSession {
       return;
     }
     if (this.held.samples > 0) this.replayHeldAudio();
-    if (!this.session!.sendRaw(encodeInputAudioAppend(samples))) {
+    const append = this.appends.push(samples);
+    if (append !== undefined && !this.session!.sendRaw(append)) {
       this.deps.metrics.mediaFramesDropped.inc({ reason: "voicelive_unavailable" });
     }
   }

@@ -27,6 +27,8 @@ export interface MediaSessionsDeps {
   readonly logger: Logger;
   /** Per-call add-ons (tools); built for each new call. */
   readonly extensions?: (call: { context: CallContext; callConnectionId: string | undefined; log: Logger }) => CallSessionExtension[];
+  /** A media socket found no pre-warmed session here (WORKERS: another process may hold one). */
+  readonly onPrewarmMiss?: (correlationId: string) => void;
 }
 
 export class MediaSessions {
@@ -114,7 +116,9 @@ export class MediaSessions {
       deps.metrics.mediaSessions.dec();
     });
     record?.addDisposer(() => session.close("call_released"));
-    session.start(deps.connector.claim(context.correlationId));
+    const prewarmed = deps.connector.claim(context.correlationId);
+    if (!prewarmed) deps.onPrewarmMiss?.(context.correlationId);
+    session.start(prewarmed);
     return session;
   }
 }

@@ -3,6 +3,7 @@
  * ACS re-establishes the stream), the leg format, both converters and the paced
  * outbound stream. Bytes and samples in, bytes and samples out.
  */
+import type { Socket } from "node:net";
 import type WebSocket from "ws";
 import {
   createBase64Decoder,
@@ -16,7 +17,7 @@ import type { Metrics } from "../metrics.js";
 import { encodeAcsAudioData } from "./acs-codec.js";
 import { ACS_STOP_AUDIO } from "./acs-protocol.js";
 import { OutboundStream } from "./outbound-stream.js";
-import type { Pacer } from "./pacer.js";
+import type { PacedStream, Pacer } from "./pacer.js";
 
 export interface PhoneLegEvents {
   /** The first frame of an assistant item went out to the caller. */
@@ -40,6 +41,8 @@ export class PhoneLeg {
   private inbound: InboundConverter | undefined;
   private outbound: OutboundConverterWithBytes | undefined;
   private stream: OutboundStream | undefined;
+  /** What the pacer pumps: the stream, inside one corked write. */
+  private paced: PacedStream | undefined;
   private readonly callerBase64 = createBase64Decoder(2048, { strict: true });
   private readonly assistantBase64 = createBase64Decoder(16 * 1024, { strict: true });
 
@@ -78,14 +81,28 @@ export class PhoneLeg {
     this.currentFormat = format;
     this.inbound = createInboundConverter(format);
     this.outbound = createOutboundConverter(format);
-    if (this.stream) this.pacer.remove(this.stream);
-    this.stream = new OutboundStream(format, {
+    if (this.paced) this.pacer.remove(this.paced);
+    const stream = new OutboundStream(format, {
       sendFrame: (frame) => this.send(encodeAcsAudioData(frame)),
       itemStarted: (itemId, nowMs) => this.events.itemStarted(itemId, nowMs),
       drained: (nowMs) => this.events.drained(nowMs),
     });
-    this.pacer.add(this.stream);
+    this.stream = stream;
+    // Frames of one top-up leave in one socket write (ws writes each frame on its own otherwise).
+    this.paced = { pump: (nowMs, leadMs) => this.corked(() => stream.pump(nowMs, leadMs)) };
+    this.pacer.add(this.paced);
     return true;
+  }
+
+  private corked(work: () => void): void {
+    const transport = (this.socket as unknown as { _socket?: Socket } | undefined)?._socket;
+    if (!transport || typeof transport.cork !== "function") return work();
+    transport.cork();
+    try {
+      work();
+    } finally {
+      transport.uncork();
+    }
   }
 
   get delaysMs(): { inbound: number; outbound: number } {
@@ -108,7 +125,7 @@ export class PhoneLeg {
     const wasIdle = stream.queuedFrames === 0;
     stream.enqueue(this.outbound.pushPcm16Bytes(this.assistantBase64.decode(base64Delta)), itemId);
     // The first audio of an answer should not wait for the next tick.
-    if (wasIdle) this.pacer.kick(stream);
+    if (wasIdle && this.paced) this.pacer.kick(this.paced);
     return true;
   }
 
@@ -158,7 +175,7 @@ export class PhoneLeg {
   }
 
   close(reason: string): void {
-    if (this.stream) this.pacer.remove(this.stream);
+    if (this.paced) this.pacer.remove(this.paced);
     const socket = this.socket;
     this.socket = undefined;
     if (socket && socket.readyState === 1) socket.close(1000, reason.slice(0, 120));

@@ -14,7 +14,7 @@ import type { SessionSettings } from "./protocol.js";
 import { createServerEventParser } from "./server-events.js";
 import { VoiceLiveSession } from "./session.js";
 
-export type PrewarmOutcome = "claimed" | "unclaimed" | "answer_failed" | "call_ended" | "shutdown";
+export type PrewarmOutcome = "claimed" | "unclaimed" | "answer_failed" | "call_ended" | "other_worker" | "shutdown";
 
 export interface VoiceLiveConnector {
   readonly target: VoiceLiveTarget;
@@ -23,8 +23,8 @@ export interface VoiceLiveConnector {
   prewarm(correlationId: string, logger: Logger): void;
   /** The pre-warmed session for this call, if this replica has one. */
   claim(correlationId: string): Promise<VoiceLiveSession> | undefined;
-  /** The call ended before its media socket claimed the session: close (or abort) it now. */
-  release(correlationId: string, outcome: "answer_failed" | "call_ended"): void;
+  /** The call ended before its media socket claimed the session, or another worker serves it: close (or abort) it now. */
+  release(correlationId: string, outcome: "answer_failed" | "call_ended" | "other_worker"): void;
   /** Closes every unclaimed pre-warmed session. */
   close(): void;
 }
@@ -88,7 +88,9 @@ export function createVoiceLiveConnector(options: {
     },
     release(correlationId, outcome) {
       const logger = warm.get(correlationId)?.logger;
-      if (discard(correlationId, outcome)) logger?.info({ outcome }, "pre-warmed Voice Live session released: the call ended before media");
+      if (discard(correlationId, outcome)) {
+        logger?.info({ outcome }, outcome === "other_worker" ? "pre-warmed Voice Live session released: another worker serves the media" : "pre-warmed Voice Live session released: the call ended before media");
+      }
     },
     close() {
       for (const correlationId of [...warm.keys()]) discard(correlationId, "shutdown");

@@ -116,8 +116,13 @@ const KNOWN_UNHANDLED = new Set([
   "warning",
 ]);
 
-/** Compiles the validators once (per bot); the returned parser is pure. */
-export function createServerEventParser(): ServerEventParser {
+/**
+ * Compiles the validators once (per bot); the returned parser is pure.
+ * `audioDeltaFastPath: false` checks deltas with the schema validator too
+ * (tests hold both to the same answers).
+ */
+export function createServerEventParser(options: { audioDeltaFastPath?: boolean } = {}): ServerEventParser {
+  const fastPath = options.audioDeltaFastPath ?? true;
   const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
   const validators = new Map<string, ValidateFunction>();
   for (const [type, schema] of Object.entries(SCHEMAS)) {
@@ -135,6 +140,9 @@ export function createServerEventParser(): ServerEventParser {
     }
     const type = (parsed as { type?: unknown }).type;
     if (typeof type !== "string") return { ok: false, reason: "no_type", detail: "event has no string type" };
+    // Fifty a second per call: the same checks as its schema, written out (the compiled schema adds about a
+    // quarter to the JSON.parse of a 20 ms delta; these are a few comparisons).
+    if (fastPath && type === AUDIO_DELTA) return checkAudioDelta(parsed as Record<string, unknown>);
     const validate = validators.get(type);
     if (!validate) {
       if (KNOWN_UNHANDLED.has(type)) return { ok: true, event: { type: "ignored", rawType: type } };
@@ -143,11 +151,36 @@ export function createServerEventParser(): ServerEventParser {
     if (!validate(parsed)) return { ok: false, reason: "invalid_fields", type, detail: describe(validate.errors) };
     // Padded base64 has a length divisible by 4; the characters are checked while decoding
     // (a regex here would cost three times the JSON.parse of the frame).
-    if (type === "response.audio.delta" && (parsed as { delta: string }).delta.length % 4 !== 0) {
+    if (type === AUDIO_DELTA && (parsed as { delta: string }).delta.length % 4 !== 0) {
       return { ok: false, reason: "invalid_audio", type, detail: "delta is not padded base64" };
     }
     return { ok: true, event: parsed as ServerEvent };
   };
+}
+
+const AUDIO_DELTA = "response.audio.delta";
+
+/** SCHEMAS["response.audio.delta"], by hand; test/voicelive-delta-fast-path.test.ts holds both to the same answers. */
+function checkAudioDelta(event: Record<string, unknown>): ParsedServerEvent {
+  const { response_id: responseId, item_id: itemId, delta } = event;
+  if (responseId === undefined) return invalid("(event) must have required property 'response_id'");
+  if (itemId === undefined) return invalid("(event) must have required property 'item_id'");
+  if (delta === undefined) return invalid("(event) must have required property 'delta'");
+  if (!isId(responseId)) return invalid("/response_id must be a string of 1–512 characters");
+  if (!isId(itemId)) return invalid("/item_id must be a string of 1–512 characters");
+  if (typeof delta !== "string") return invalid("/delta must be string");
+  // Padded base64 has a length divisible by 4; the characters are checked while decoding
+  // (a regex here would cost three times the JSON.parse of the frame).
+  if (delta.length % 4 !== 0) return { ok: false, reason: "invalid_audio", type: AUDIO_DELTA, detail: "delta is not padded base64" };
+  return { ok: true, event: event as unknown as ServerEvent };
+}
+
+function isId(value: unknown): boolean {
+  return typeof value === "string" && value.length >= 1 && value.length <= MAX_ID;
+}
+
+function invalid(detail: string): ParsedServerEvent {
+  return { ok: false, reason: "invalid_fields", type: AUDIO_DELTA, detail };
 }
 
 function describe(errors: ErrorObject[] | null | undefined): string {
