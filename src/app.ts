@@ -7,7 +7,7 @@ import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { callExtensions } from "./call-extensions.js";
+import { buildProfileRuntimes, type ProfileRuntimes } from "./call-profiles.js";
 import type { ClusterWorkerLink } from "./cluster-worker.js";
 import { createAcsJwtVerifier, type AcsJwtVerifier } from "./calls/acs-jwt.js";
 import { createAcsCallControl, createCallAutomationClient, withRequestDeadlines, type CallControl } from "./calls/call-control.js";
@@ -15,9 +15,8 @@ import { CallService, type CallServiceHooks } from "./calls/call-service.js";
 import { callbacksRoute } from "./calls/callbacks-route.js";
 import { incomingCallRoute } from "./calls/incoming-call-route.js";
 import { createSystemClock, type Clock, type Timer } from "./clock.js";
-import { ConfigError, type Config } from "./config/index.js";
+import type { Config } from "./config/index.js";
 import { loadScenario, startVoiceLiveEmulator, type VoiceLiveEmulator } from "./emulator/index.js";
-import { AppError } from "./errors.js";
 import { healthRoutes } from "./health-routes.js";
 import { mediaRoute } from "./media/media-route.js";
 import type { CallContext } from "./calls/call-context-token.js";
@@ -25,10 +24,9 @@ import type { CallSessionExtension } from "./media/call-session.js";
 import { MediaSessions } from "./media/media-sessions.js";
 import { createPacer } from "./media/pacer.js";
 import { createMetrics, type Metrics } from "./metrics.js";
-import { buildToolRegistry, interimResponseConfig, telephonyDeps, type ToolDefinition, type ToolRegistry } from "./tools/index.js";
-import { createVoiceLiveConnector, type VoiceLiveConnector } from "./voicelive/connector.js";
+import type { ToolDefinition, ToolRegistry } from "./tools/index.js";
+import type { VoiceLiveConnector } from "./voicelive/connector.js";
 import { entraAuth, type VoiceLiveTarget } from "./voicelive/endpoint.js";
-import { buildSessionSettings } from "./voicelive/session-config.js";
 
 export interface BotDeps {
   readonly config: Config;
@@ -53,8 +51,11 @@ export interface Bot {
   readonly calls: CallService;
   readonly media: MediaSessions;
   readonly metrics: Metrics;
+  /** The default profile's Voice Live connector and tools. */
   readonly voiceLive: VoiceLiveConnector;
   readonly tools: ToolRegistry;
+  /** Every profile's runtime (one, "default", without PROFILES_FILE). */
+  readonly profiles: ProfileRuntimes;
   /** The embedded Voice Live emulator, when VOICELIVE_ENDPOINT is unset. */
   readonly emulator: VoiceLiveEmulator | undefined;
   /** Stops taking calls, waits up to graceMs for calls in progress, hangs up the rest, closes. */
@@ -84,24 +85,27 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     logger.warn("MEDIA_CONTEXT_SECRET is not set and there is no ACS access key to derive it from: media URLs are signed with a per-process key, so run a single replica");
   }
 
-  // The pre-warm hook is set once the Voice Live connector exists (it needs the tools' declarations).
+  // The pre-warm hook is set once the profiles' Voice Live connectors exist.
   const hooks: CallServiceHooks = {};
-  const calls = new CallService({ config, callControl, clock, logger, metrics, hooks });
-  const telephony = telephonyDeps(config, calls, callControl);
-  let tools: ToolRegistry;
-  try {
-    tools = buildToolRegistry(config, telephony, deps.tools ?? []);
-  } catch (error) {
-    if (error instanceof AppError && error.code === "tool_invalid") throw new ConfigError([error.message]);
-    throw error;
-  }
-  const settings = buildSessionSettings(config.voiceLive, {
-    tools: tools.declarations(),
-    interimResponse: interimResponseConfig(config.tools, config.voiceLive, logger),
-  });
+  const calls = new CallService({ config, callControl, clock, logger, metrics, hooks, profileOf: (context) => profiles.forNumber(dialedNumber(context)).name, profileConfigOf: (context) => profiles.forNumber(dialedNumber(context)).config });
   const { target, emulator } = await resolveVoiceLive(config, logger, getCredential, clock);
-  const connector = createVoiceLiveConnector({ target, settings, clock, metrics, prewarmTimeoutMs: config.call.media.prewarmTimeoutMs });
+  const profiles = await buildProfileRuntimes({
+    config,
+    logger,
+    clock,
+    metrics,
+    calls,
+    callControl,
+    target: { endpoint: target.endpoint, auth: target.auth },
+    extraTools: deps.tools ?? [],
+    extraExtensions: deps.extensions,
+  }).catch(async (error: unknown) => {
+    await emulator?.close();
+    throw error;
+  });
+  if (profiles.all.length > 1) logger.info({ profiles: profiles.all.map((p) => p.name) }, "call profiles loaded (PROFILES_FILE)");
   hooks.onAnswering = (record) => {
+    const { connector } = profiles.forNumber(dialedNumber(record.context));
     connector.prewarm(record.correlationId, record.log);
     // A call that ends before its media socket claimed the session (failed answer, caller gave up) frees it at once.
     record.addDisposer(() => connector.release(record.correlationId, record.endReason === "answer_failed" ? "answer_failed" : "call_ended"));
@@ -117,14 +121,13 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     clock,
     pacer,
     metrics,
-    connector,
+    profileFor: (context) => profiles.forNumber(dialedNumber(context)),
     calls,
     callControl,
     logger,
-    extensions: withExtra(callExtensions({ config, tools, telephony, metrics, clock }), deps.extensions),
     onPrewarmMiss: deps.cluster ? (correlationId) => deps.cluster!.announceMediaClaim(correlationId) : undefined,
   });
-  deps.cluster?.onMediaClaimedElsewhere((correlationId) => connector.release(correlationId, "other_worker"));
+  deps.cluster?.onMediaClaimedElsewhere((correlationId) => profiles.forEachConnector((connector) => connector.release(correlationId, "other_worker")));
   deps.cluster?.serveMetrics(metrics.registry);
 
   const server = Fastify({
@@ -168,20 +171,18 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
   let shutdownPromise: Promise<void> | undefined;
   const shutdown = (graceMs: number): Promise<void> =>
     (shutdownPromise ??= drain({ graceMs, clock, logger, calls, media, close: async () => {
-      connector.close();
+      profiles.forEachConnector((connector) => connector.close());
       pacer.stop();
       await closeServer(server, clock, CLOSE_MS * 0.8);
       await emulator?.close();
     } }));
 
-  return { server, calls, media, metrics, voiceLive: connector, tools, emulator, shutdown };
+  return { server, calls, media, metrics, voiceLive: profiles.default.connector, tools: profiles.default.tools, profiles, emulator, shutdown };
 }
 
-function withExtra<C>(
-  base: (call: C) => CallSessionExtension[],
-  extra: ((call: C) => CallSessionExtension[]) | undefined,
-): (call: C) => CallSessionExtension[] {
-  return extra ? (call) => [...base(call), ...extra(call)] : base;
+/** The number the caller dialed, as profiles know it. */
+function dialedNumber(context: CallContext): string | undefined {
+  return context.calleeNumber ?? context.calleeRawId;
 }
 
 /** After the grace period: the hang-ups get this long, then closing sockets and servers gets CLOSE_MS. */

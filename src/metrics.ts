@@ -7,7 +7,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 export interface Metrics {
   readonly registry: Registry;
   readonly webhookRejected: Counter<"route" | "reason">;
-  readonly incomingCalls: Counter<"outcome">;
+  readonly incomingCalls: Counter<"outcome" | "profile">;
+  readonly callPolicies: Counter<"reason" | "profile">;
   readonly callbackEvents: Counter<"type">;
   readonly activeCalls: Gauge;
   readonly mediaSessions: Gauge;
@@ -43,8 +44,14 @@ export function createMetrics(options: { defaultMetrics: boolean }): Metrics {
     }),
     incomingCalls: new Counter({
       name: "bot_incoming_calls_total",
-      help: "IncomingCall events by outcome (answered, duplicate, answer_failed, draining)",
-      labelNames: ["outcome"],
+      help: "IncomingCall events by outcome (answered, duplicate, answer_failed, draining) and profile",
+      labelNames: ["outcome", "profile"],
+      registers: [registry],
+    }),
+    callPolicies: new Counter({
+      name: "bot_call_policies_total",
+      help: "Call policies that acted, by reason (silence_reprompt, silence_hang_up, max_duration_warning, max_duration_hang_up, media_not_connected, voicelive_stalled) and profile",
+      labelNames: ["reason", "profile"],
       registers: [registry],
     }),
     callbackEvents: new Counter({

@@ -75,7 +75,7 @@ describe("WORKERS: one container, every core", () => {
       for (let i = 0; i < 3; i++) {
         const metrics = await send(port, "GET", "/metrics");
         expect(metrics.status).toBe(200);
-        expect(metrics.text).toMatch(/^bot_incoming_calls_total\{outcome="answered"\} 6$/m);
+        expect(metrics.text).toMatch(/^bot_incoming_calls_total\{outcome="answered",profile="default"\} 6$/m);
       }
 
       child.kill("SIGTERM");

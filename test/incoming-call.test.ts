@@ -155,7 +155,7 @@ describe("Event Grid → IncomingCall webhook", () => {
     expect(answerRequests(h)).toHaveLength(1);
     expect(h.bot.calls.registry.size).toBe(0);
     const metrics = await scrapeMetrics(h.baseUrl);
-    expect(metrics).toMatch(/bot_incoming_calls_total\{outcome="answer_failed"\} 1/);
+    expect(metrics).toMatch(/bot_incoming_calls_total\{outcome="answer_failed",profile="default"\} 1/);
   });
 });
 

@@ -30,13 +30,18 @@ export class CallRecord {
   participants: readonly string[] = [];
   transfer: { state: TransferState; target: string; detail?: string } | undefined;
   endReason: string | undefined;
+  /** A media session for this call started on this replica. */
+  mediaConnected = false;
+  /** The call's profile (PROFILES_FILE; "default" without one). */
+  readonly profile: string;
 
   private readonly disposers: Array<() => void | Promise<void>> = [];
   private readonly listeners = new Map<keyof CallRecordEvents, Set<Listener<never[]>>>();
   private releasedFlag = false;
 
-  constructor(context: CallContext, log: Logger, startedAtMs: number) {
+  constructor(context: CallContext, log: Logger, startedAtMs: number, profile = "default") {
     this.correlationId = context.correlationId;
+    this.profile = profile;
     this.context = context;
     this.log = log;
     this.startedAtMs = startedAtMs;

@@ -22,6 +22,10 @@ export interface CallServiceHooks {
 
 export interface CallServiceDeps {
   readonly config: Config;
+  /** The call's profile (by the number dialed): named in its logs and metrics. */
+  readonly profileOf?: (context: CallContext) => string;
+  /** The settings of the call's profile (limits); default: `config`. */
+  readonly profileConfigOf?: (context: CallContext) => Config;
   readonly callControl: CallControl;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -68,7 +72,8 @@ export class CallService {
       calleeNumber: call.to.phoneNumber,
       callerDisplayName: call.callerDisplayName,
     };
-    const record = new CallRecord(context, logger.child({ correlationId: call.correlationId }), this.deps.clock.nowMs());
+    const profile = this.deps.profileOf?.(context) ?? "default";
+    const record = new CallRecord(context, logger.child({ correlationId: call.correlationId, profile }), this.deps.clock.nowMs(), profile);
     this.registry.add(record);
     this.deps.metrics.activeCalls.inc();
     record.on("released", () => this.deps.metrics.activeCalls.dec());
@@ -103,14 +108,32 @@ export class CallService {
       this.registry.bindConnection(record, callConnectionId);
       record.log = record.log.child({ callConnectionId });
       if (record.state === "answering") record.state = "answered";
-      metrics.incomingCalls.inc({ outcome: "answered" });
+      metrics.incomingCalls.inc({ outcome: "answered", profile: record.profile });
       record.log.info({ answerMs: Math.round(clock.nowMs() - startedMs) }, "call answered");
+      this.watchMediaConnect(record);
     } catch (error) {
-      metrics.incomingCalls.inc({ outcome: "answer_failed" });
+      metrics.incomingCalls.inc({ outcome: "answer_failed", profile: record.profile });
       record.state = "failed";
       record.log.error({ reason: errorMessage(error), code: (error as { code?: unknown }).code }, "call failed: answering it did not succeed");
       await record.release("answer_failed");
     }
+  }
+
+  /**
+   * An answered call whose media never connects would leave the caller in
+   * silence: hung up after MEDIA_CONNECT_TIMEOUT_MS. Evidence of media is a
+   * media session on this replica or ACS's MediaStreamingStarted callback.
+   */
+  private watchMediaConnect(record: CallRecord): void {
+    const timeoutMs = this.deps.profileConfigOf?.(record.context).call.limits.mediaConnectTimeoutMs ?? this.deps.config.call.limits.mediaConnectTimeoutMs;
+    if (timeoutMs <= 0) return;
+    const timer = this.deps.clock.setTimeout(() => {
+      if (record.released || record.mediaConnected || record.mediaStreaming === "started") return;
+      this.deps.metrics.callPolicies.inc({ reason: "media_not_connected", profile: record.profile });
+      record.log.warn({ timeoutMs }, "call failed: media never connected after the answer; hanging up");
+      void this.hangUp(record, "media_not_connected");
+    }, timeoutMs);
+    record.addDisposer(() => this.deps.clock.clearTimeout(timer));
   }
 
   /** Applies every event of a callback delivery, in order. */

@@ -25,6 +25,8 @@ import { AppendBatcher } from "./append-batcher.js";
 import { GreetingController } from "./greeting-controller.js";
 import { CallTranscript } from "./call-transcript.js";
 import type { ConversationLine } from "./conversation-memory.js";
+import { CallPolicies, type LineState } from "./call-policies.js";
+import type { GreetingAudio } from "./greeting-audio.js";
 import { HeldAudio } from "./held-audio.js";
 import { CARRIED_ITEM_PREFIX, carryOverItems, QuietMoments } from "./session-handover.js";
 import { legFormatFromAnswer, legFormatFromMetadata } from "./leg-format.js";
@@ -50,7 +52,12 @@ export interface CallSessionExtension {
 }
 
 export interface CallSessionDeps {
+  /** The settings of the call's profile (the environment's without PROFILES_FILE). */
   readonly config: Config;
+  /** The profile's name, for metric labels. */
+  readonly profile?: string;
+  /** The profile's recorded greeting (GREETING_AUDIO), played without a Voice Live round trip. */
+  readonly greetingAudio?: GreetingAudio;
   readonly clock: Clock;
   readonly pacer: Pacer;
   readonly metrics: Metrics;
@@ -69,6 +76,9 @@ export interface CallSessionDeps {
 const HELD_AUDIO_MAX_MS = 60_000;
 /** Held audio goes to Voice Live in appends of 100 ms. */
 const HELD_CHUNK_SAMPLES = VOICE_LIVE_SAMPLE_RATE_HZ / 10;
+
+/** The item id of a recorded greeting on the phone leg (it has no Voice Live item). */
+const RECORDED_GREETING_ITEM = "recorded_greeting";
 
 /** The apology after a fault gets this long to play before the hang-up. */
 const APOLOGY_MAX_MS = 10_000;
@@ -96,6 +106,7 @@ export class CallSession {
   /** What was said and heard, line by line (logged as it becomes final). */
   private readonly transcript: CallTranscript;
   private readonly quiet: QuietMoments;
+  private readonly policies: CallPolicies;
   private handovers = 0;
   private readonly errorLog: LogLimiter;
   private readonly appends: AppendBatcher;
@@ -107,11 +118,24 @@ export class CallSession {
     this.audioDropLog = createLogLimiter(deps.clock);
     this.transcript = new CallTranscript((type, fields) => this.logEvent(type, fields));
     this.quiet = new QuietMoments(deps.clock);
+    this.policies = new CallPolicies(
+      { clock: deps.clock, silence: deps.config.call.silence, limits: deps.config.call.limits },
+      {
+        lineState: () => this.lineState(),
+        sayAndWait: (text) => this.say(text).then(() => this.whenIdle()),
+        hangUp: (reason) => this.endCall(reason),
+        note: (reason, fields = {}) => {
+          this.deps.metrics.callPolicies.inc({ reason, profile: this.deps.profile ?? "default" });
+          this.log.info({ reason, ...fields }, "call policy");
+          this.logEvent("policy", { reason, ...fields });
+        },
+      },
+    );
     this.errorLog = createLogLimiter(deps.clock);
     this.appends = new AppendBatcher(deps.config.call.media.voiceLiveAppendMs);
     this.greeting = new GreetingController(deps.config.call.greeting, deps.context, deps.clock, deps.log, deps.conversationLog);
     this.link = new VoiceLiveLink(
-      { connector: deps.connector, config: deps.config.voiceLive, metrics: deps.metrics, log: deps.log, conversationLog: deps.conversationLog, clock: deps.clock },
+      { connector: deps.connector, config: deps.config.voiceLive, metrics: deps.metrics, log: deps.log, conversationLog: deps.conversationLog, clock: deps.clock, stallMs: deps.config.call.limits.voiceLiveStallMs, profile: deps.profile ?? "default" },
       {
         onEvent: (event) => this.handleVoiceLiveEvent(event),
         onDropped: () => {
@@ -302,6 +326,7 @@ export class CallSession {
     if (!this.leg.setFormat(format)) return;
     if (first) {
       this.mediaConnectedMs = this.deps.clock.nowMs();
+      this.policies.start();
       this.log.info({ leg: describeLegFormat(format), delaysMs: this.leg.delaysMs }, "media connected");
       this.deps.conversationLog.write("media_connected", { leg: describeLegFormat(format) });
     } else {
@@ -380,6 +405,7 @@ export class CallSession {
         this.maybeGreet();
         break;
       case "input_audio_buffer.speech_started":
+        this.policies.callerSpoke();
         this.bargeIn();
         break;
       case "input_audio_buffer.speech_stopped":
@@ -414,7 +440,10 @@ export class CallSession {
 
   /** Exactly once per call, as soon as Voice Live is ready and the phone leg is known. */
   private maybeGreet(): void {
-    if (!this.closed) this.greeting.greetIfReady(this.session, this.leg.format !== undefined);
+    if (this.closed) return;
+    const recording = this.deps.greetingAudio;
+    if (recording) this.greeting.greetWithRecording(this.session, this.leg.format !== undefined, (samples) => this.leg.playRecording(RECORDED_GREETING_ITEM, samples), recording);
+    else this.greeting.greetIfReady(this.session, this.leg.format !== undefined);
   }
 
   private playAssistantAudio(responseId: string, itemId: string, delta: string): void {
@@ -469,6 +498,7 @@ export class CallSession {
     if (!stopped) return;
     const played = stopped.heard;
     if (this.playingResponseId !== undefined) this.interruptedResponseId = this.playingResponseId;
+    this.greeting.interrupted();
     this.deps.metrics.bargeIns.inc();
     const playedMs = played ? Math.max(1, Math.round(played.playedMs)) : undefined;
     if (played) this.transcript.cut(played.itemId, played.playedMs);
@@ -499,6 +529,20 @@ export class CallSession {
     for (const item of items) next.send({ type: "conversation.item.create", item });
     this.log.info({ items: items.length, sessionId: next.sessionId }, "conversation carried over to the new Voice Live session");
     this.deps.conversationLog.write("conversation_carried_over", { items: items.length, sessionId: next.sessionId });
+  }
+
+  /** Where the conversation stands, for the silence policy. */
+  private lineState(): LineState {
+    const session = this.session;
+    if (this.closed || this.ending || !session?.ready) return "paused";
+    if (this.quiet.callerTurnOpen) return "caller_turn";
+    if (this.greeting.inProgress || session.activeResponseId !== undefined || session.hasQueuedResponses || !this.leg.idle(this.deps.clock.nowMs())) {
+      return "bot_speaking";
+    }
+    // A tool at work, or the caller's audio held back: their silence is not theirs.
+    if (this.greeting.gateState === "holding-for-greeting") return "paused";
+    if ((this.deps.extensions ?? []).some((extension) => extension.busy?.() === true)) return "paused";
+    return "waiting_for_caller";
   }
 
   /** Nothing in flight that belongs to the current session: a switch now is unnoticeable. */
@@ -547,6 +591,7 @@ export class CallSession {
     this.closedReason = reason;
     if (this.closeTimer !== undefined) this.deps.clock.clearTimeout(this.closeTimer);
     this.greeting.close();
+    this.policies.stop();
     this.transcript.callEnded(this.leg.playing(this.deps.clock.nowMs()));
     this.leg.close(reason);
     const unsent = this.session?.counters.unsent ?? 0;

@@ -30,9 +30,9 @@ export class CallTranscript {
         // No id to place it by, or the conversation carried into a new session (already here).
         if (typeof item.id !== "string" || item.id.startsWith(CARRIED_ITEM_PREFIX)) return;
         if (item.type === "function_call") memory.itemCreated(item.id, "tool_call", `${item.name ?? "?"}(${item.arguments ?? ""})`);
-        else if (item.type === "function_call_output") memory.itemCreated(item.id, "tool_output", item.output);
+        else if (item.type === "function_call_output") memory.itemCreated(item.id, "tool_output", item.output ?? undefined);
         else if (item.role === "user" || item.role === "assistant") {
-          const text = item.content?.find((part) => typeof part.text === "string")?.text;
+          const text = item.content?.find((part) => typeof part.text === "string")?.text ?? undefined;
           memory.itemCreated(item.id, item.role, text);
         }
         return;

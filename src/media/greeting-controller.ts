@@ -9,7 +9,7 @@ import type { CallContext } from "../calls/call-context-token.js";
 import type { ConversationLog } from "../calls/conversation-log.js";
 import type { Clock, Timer } from "../clock.js";
 import type { GreetingConfig } from "../config/call.js";
-import { greetingEvents } from "../voicelive/greeting.js";
+import { greetingEvents, renderTemplate } from "../voicelive/greeting.js";
 import type { VoiceLiveSession } from "../voicelive/session.js";
 
 export type GateState = "before-greeting" | "holding-for-greeting" | "open";
@@ -23,6 +23,8 @@ export class GreetingController {
   private responseId: string | undefined;
   private responseFinished = false;
   private holdTimer: Timer | undefined;
+  private recordingPlaying = false;
+  private recordingInConversation = false;
 
   constructor(
     private readonly config: GreetingConfig,
@@ -45,9 +47,35 @@ export class GreetingController {
     return this.gate === "holding-for-greeting";
   }
 
-  /** Requested and its response not finished yet. */
+  /** Requested and its response not finished yet (a recording: not played yet). */
   get inProgress(): boolean {
-    return this.requested && !this.responseFinished;
+    return this.requested && (!this.responseFinished || this.recordingPlaying);
+  }
+
+  /**
+   * A recorded greeting (GREETING_AUDIO): played as soon as the phone leg is
+   * known — no Voice Live round trip, so it starts at once even while the
+   * session is still connecting — and its words enter the Voice Live
+   * conversation as an assistant item once the session is ready, so the model
+   * knows what the caller heard. Gate and barge-in rules as for any greeting.
+   */
+  greetWithRecording(session: VoiceLiveSession | undefined, legReady: boolean, play: (samples24k: Int16Array) => void, recording: { samples24k: Int16Array; durationMs: number }): void {
+    if (!this.requested && legReady) {
+      this.requested = true;
+      // Its "response" is the audio itself: finished once it is queued, released when it has played.
+      this.responseFinished = true;
+      this.recordingPlaying = true;
+      play(recording.samples24k);
+      this.gate = this.config.interruptible ? "open" : "holding-for-greeting";
+      if (this.gate === "holding-for-greeting") this.holdTimer = this.clock.setTimeout(() => this.releaseHold("timeout"), HOLD_MAX_MS);
+      this.log.info({ mode: "recorded", interruptible: this.config.interruptible, durationMs: Math.round(recording.durationMs) }, "recorded greeting playing");
+      this.conversationLog.write("greeting", { mode: "recorded", text: renderTemplate(this.config.text, this.context), audioMs: Math.round(recording.durationMs) });
+    }
+    if (this.requested && !this.recordingInConversation && session?.ready) {
+      this.recordingInConversation = true;
+      const text = renderTemplate(this.config.text, this.context);
+      session.send({ type: "conversation.item.create", item: { type: "message", role: "assistant", content: [{ type: "text", text }] } });
+    }
   }
 
   /** Sends the greeting if it has not been sent and the session is ready; true when sent now. */
@@ -83,7 +111,13 @@ export class GreetingController {
 
   /** Everything sent to the caller has played. */
   drained(): void {
+    this.recordingPlaying = false;
     if (this.responseFinished) this.releaseHold("played");
+  }
+
+  /** A barge-in cut what was playing (a recording included). */
+  interrupted(): void {
+    this.recordingPlaying = false;
   }
 
   close(): void {

@@ -14,19 +14,29 @@ import type { Config } from "../config/index.js";
 import type { Metrics } from "../metrics.js";
 import type { VoiceLiveConnector } from "../voicelive/connector.js";
 import { CallSession, type CallSessionExtension } from "./call-session.js";
+import type { GreetingAudio } from "./greeting-audio.js";
 import type { Pacer } from "./pacer.js";
+
+/** What a call gets from its profile (src/call-profiles.ts). */
+export interface CallProfileRuntime {
+  readonly name: string;
+  readonly config: Config;
+  readonly connector: VoiceLiveConnector;
+  /** Per-call add-ons (tools, recorder); built for each new call. */
+  readonly extensions: (call: { context: CallContext; log: Logger }) => CallSessionExtension[];
+  readonly greetingAudio: GreetingAudio | undefined;
+}
 
 export interface MediaSessionsDeps {
   readonly config: Config;
   readonly clock: Clock;
   readonly pacer: Pacer;
   readonly metrics: Metrics;
-  readonly connector: VoiceLiveConnector;
+  /** The profile of the number the caller dialed. */
+  readonly profileFor: (context: CallContext) => CallProfileRuntime;
   readonly calls: CallService;
   readonly callControl: CallControl;
   readonly logger: Logger;
-  /** Per-call add-ons (tools); built for each new call. */
-  readonly extensions?: (call: { context: CallContext; callConnectionId: string | undefined; log: Logger }) => CallSessionExtension[];
   /** A media socket found no pre-warmed session here (WORKERS: another process may hold one). */
   readonly onPrewarmMiss?: (correlationId: string) => void;
 }
@@ -73,9 +83,12 @@ export class MediaSessions {
 
   private create(context: CallContext, callConnectionId: string | undefined): CallSession {
     const { deps } = this;
+    const profile = deps.profileFor(context);
     const record = deps.calls.registry.byCorrelationId(context.correlationId);
+    if (record) record.mediaConnected = true;
     // The record's logger already carries the call's ids (this replica answered the call).
-    const log = record?.log ?? deps.logger.child({ correlationId: context.correlationId, ...(callConnectionId ? { callConnectionId } : {}) });
+    const log =
+      record?.log ?? deps.logger.child({ correlationId: context.correlationId, ...(callConnectionId ? { callConnectionId } : {}), profile: profile.name });
     const conversationLog = openConversationLog({
       dir: deps.config.call.callLogDir,
       correlationId: context.correlationId,
@@ -89,18 +102,21 @@ export class MediaSessions {
       serverCallId: context.serverCallId,
       caller: context.callerNumber ?? context.callerRawId,
       dialed: context.calleeNumber ?? context.calleeRawId,
+      profile: profile.name,
     });
     const session = new CallSession({
-      config: deps.config,
+      config: profile.config,
+      profile: profile.name,
+      greetingAudio: profile.greetingAudio,
       clock: deps.clock,
       pacer: deps.pacer,
       metrics: deps.metrics,
-      connector: deps.connector,
+      connector: profile.connector,
       context,
       callConnectionId,
       log,
       conversationLog,
-      extensions: deps.extensions?.({ context, callConnectionId, log }) ?? [],
+      extensions: profile.extensions({ context, log }),
       hangUp: async (reason) => {
         // Ended by the bot: a later connection with this call's media URL starts nothing.
         deps.calls.registry.markEnded(context.correlationId);
@@ -116,7 +132,7 @@ export class MediaSessions {
       deps.metrics.mediaSessions.dec();
     });
     record?.addDisposer(() => session.close("call_released"));
-    const prewarmed = deps.connector.claim(context.correlationId);
+    const prewarmed = profile.connector.claim(context.correlationId);
     if (!prewarmed) deps.onPrewarmMiss?.(context.correlationId);
     session.start(prewarmed);
     return session;

@@ -35,6 +35,9 @@ export interface PhoneLegEvents {
  */
 export const MAX_CALLER_BUFFERED_BYTES = 512 * 1024;
 
+/** One second at 24 kHz. */
+const RECORDING_CHUNK_SAMPLES = 24_000;
+
 export class PhoneLeg {
   private socket: WebSocket | undefined;
   private currentFormat: LegFormat | undefined;
@@ -125,6 +128,20 @@ export class PhoneLeg {
     const wasIdle = stream.queuedFrames === 0;
     stream.enqueue(this.outbound.pushPcm16Bytes(this.assistantBase64.decode(base64Delta)), itemId);
     // The first audio of an answer should not wait for the next tick.
+    if (wasIdle && this.paced) this.pacer.kick(this.paced);
+    return true;
+  }
+
+  /** Audio the bot has itself (a recorded greeting, 24 kHz PCM16) as one item toward the caller. */
+  playRecording(itemId: string, samples24k: Int16Array): boolean {
+    const stream = this.stream;
+    if (!stream || !this.outbound) return false;
+    const wasIdle = stream.queuedFrames === 0;
+    // In pushes the converter accepts (it refuses more than a few seconds at once).
+    for (let at = 0; at < samples24k.length; at += RECORDING_CHUNK_SAMPLES) {
+      stream.enqueue(this.outbound.push(samples24k.subarray(at, at + RECORDING_CHUNK_SAMPLES)), itemId);
+    }
+    stream.flushItem();
     if (wasIdle && this.paced) this.pacer.kick(this.paced);
     return true;
   }

@@ -52,6 +52,7 @@ export class VoiceLiveLink {
   private reconnects = 0;
   private closed = false;
   private renewTimer: Timer | undefined;
+  private stallTimer: Timer | undefined;
   /** A replacement opened ahead of the current session's expiry. */
   private spare: VoiceLiveSession | undefined;
 
@@ -63,6 +64,9 @@ export class VoiceLiveLink {
       readonly log: Logger;
       readonly conversationLog: ConversationLog;
       readonly clock: Clock;
+      /** A session silent this long while it owes a response counts as dropped (0: never). */
+      readonly stallMs: number;
+      readonly profile: string;
     },
     private readonly events: VoiceLiveLinkEvents,
   ) {}
@@ -90,6 +94,7 @@ export class VoiceLiveLink {
   close(reason: string): void {
     this.closed = true;
     if (this.renewTimer !== undefined) this.deps.clock.clearTimeout(this.renewTimer);
+    if (this.stallTimer !== undefined) this.deps.clock.clearInterval(this.stallTimer);
     this.spare?.close(reason);
     this.current?.close(reason);
   }
@@ -106,12 +111,34 @@ export class VoiceLiveLink {
       onDropped: (info) => void this.dropped(session, info),
       onFault: (error, eventType) => this.events.onFault(error, eventType),
     });
+    this.watchForStalls();
     session.whenReady(READY_TIMEOUT_MS).then(
       () => this.scheduleRenewal(session),
       (error: unknown) => {
         if (this.current === session && !session.closed) this.lost("voicelive_not_ready", error);
       },
     );
+  }
+
+  /**
+   * A session can stop talking without closing (a hung service, a half-open
+   * socket): while it owes a response (one requested, or one in progress) and
+   * sends nothing for VOICELIVE_STALL_MS, it is treated as dropped — the
+   * reconnect path takes over.
+   */
+  private watchForStalls(): void {
+    const { stallMs, clock } = this.deps;
+    if (stallMs <= 0 || this.stallTimer !== undefined) return;
+    this.stallTimer = clock.setInterval(() => {
+      const session = this.current;
+      if (!session || session.closed || !session.ready) return;
+      const owesResponse = session.activeResponseId !== undefined || session.hasQueuedResponses;
+      if (!owesResponse || clock.nowMs() - session.lastEventAtMs < stallMs) return;
+      this.deps.metrics.callPolicies.inc({ reason: "voicelive_stalled", profile: this.deps.profile });
+      this.deps.log.warn({ sessionId: session.sessionId, silentMs: Math.round(clock.nowMs() - session.lastEventAtMs) }, "Voice Live went quiet while a response was due; treating the session as dropped");
+      this.deps.conversationLog.write("voicelive_stalled", { sessionId: session.sessionId });
+      session.abandon("voicelive_stalled");
+    }, Math.max(250, Math.min(1000, stallMs / 4)));
   }
 
   /** `next` takes the call over from the current session, with the conversation so far. */

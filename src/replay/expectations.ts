@@ -19,6 +19,8 @@ export type Expectation =
   | { readonly type: "transcript_includes"; readonly role: "user" | "assistant"; readonly text: string }
   | { readonly type: "transcript_excludes"; readonly role: "user" | "assistant"; readonly text: string }
   | { readonly type: "transcript_last"; readonly role: "user" | "assistant"; readonly text: string }
+  | { readonly type: "transcript_count"; readonly role: "user" | "assistant"; readonly text: string; readonly count: number }
+  | { readonly type: "voicelive_session"; readonly voice?: string; readonly tools?: readonly string[]; readonly instructionsInclude?: string }
   | { readonly type: "voicelive_closed_within"; readonly ms: number }
   | { readonly type: "voicelive_events_in_order"; readonly types: readonly string[] }
   | { readonly type: "no_malformed_frames" };
@@ -45,6 +47,8 @@ const TYPES = new Set([
   "transcript_includes",
   "transcript_excludes",
   "transcript_last",
+  "transcript_count",
+  "voicelive_session",
   "voicelive_closed_within",
   "voicelive_events_in_order",
   "no_malformed_frames",
@@ -88,6 +92,10 @@ export function describeExpectation(e: Expectation): string {
       return `${e.role} never said "${e.text}"`;
     case "transcript_last":
       return `nothing after ${e.role}'s "${e.text}"`;
+    case "transcript_count":
+      return `${e.role} said "${e.text}" ${e.count} time(s)`;
+    case "voicelive_session":
+      return `Voice Live was configured with${e.voice ? ` voice ${e.voice}` : ""}${e.tools ? ` tools [${e.tools.join(", ")}]` : ""}${e.instructionsInclude ? ` instructions with "${e.instructionsInclude}"` : ""}`;
     case "voicelive_closed_within":
       return `Voice Live closed within ${e.ms} ms of the call ending`;
     case "voicelive_events_in_order":
@@ -160,6 +168,21 @@ export function checkExpectation(e: Expectation, o: CallObservation): Expectatio
       const said = o.transcript.filter((line) => line.role === e.role).map((line) => line.text);
       const hit = said.find((text) => text.toLowerCase().includes(e.text.toLowerCase()));
       return result(hit === undefined, hit === undefined ? `no ${e.role} line contains it` : `found in "${hit}"`);
+    }
+    case "transcript_count": {
+      const said = o.transcript.filter((line) => line.role === e.role && line.text.toLowerCase().includes(e.text.toLowerCase())).length;
+      return result(said === e.count, `${said} time(s)`);
+    }
+    case "voicelive_session": {
+      const session = o.sessionUpdates[0] as { voice?: { name?: string }; tools?: Array<{ name?: string }>; instructions?: string } | undefined;
+      if (!session) return result(false, "Voice Live received no session.update");
+      const voice = session.voice?.name;
+      const tools = (session.tools ?? []).map((tool) => tool.name);
+      const ok =
+        (e.voice === undefined || voice === e.voice) &&
+        (e.tools === undefined || JSON.stringify(tools) === JSON.stringify(e.tools)) &&
+        (e.instructionsInclude === undefined || (session.instructions ?? "").includes(e.instructionsInclude));
+      return result(ok, `voice ${voice ?? "none"}, tools [${tools.join(", ")}], instructions "${(session.instructions ?? "").slice(0, 60)}…"`);
     }
     case "transcript_last": {
       const lines = o.transcript.filter((line) => line.role === "user" || line.role === "assistant");

@@ -219,6 +219,7 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
       toolRuns,
       transcript: [],
       voiceLiveEvents: emulator ? emulator.events.list().map((e) => e.type) : [],
+      sessionUpdates: emulator ? emulator.events.list().filter((e) => e.type === "session.update").map((e) => (e.event as { session?: unknown }).session) : [],
       voiceLiveClosedAtMs: closedPerf === undefined ? undefined : toMediaMs(closedPerf),
       inProcess: !options.target,
     };

@@ -52,7 +52,7 @@ export class FunctionCallCoordinator implements CallSessionExtension {
     switch (event.type) {
       case "response.output_item.added":
         if (event.item.type === "function_call" && event.item.call_id) {
-          this.track(event.response_id, event.item.call_id, event.item.name);
+          this.track(event.response_id, event.item.call_id, event.item.name ?? undefined);
         }
         return;
       case "response.audio.delta":

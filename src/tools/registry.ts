@@ -42,6 +42,15 @@ export class ToolRegistry {
     return this.tools.get(name)?.definition;
   }
 
+  names(): string[] {
+    return [...this.tools.keys()];
+  }
+
+  /** A registry offering only `names` (a profile's tools), in that order. */
+  only(names: readonly string[]): ToolRegistry {
+    return new ToolRegistry(names.map((name) => this.get(name)).filter((d): d is ToolDefinition => d !== undefined));
+  }
+
   declarations(): FunctionTool[] {
     return [...this.tools.values()].map(({ definition }) => ({
       type: "function",

@@ -100,12 +100,12 @@ export interface VoiceLiveError {
 export interface OutputItem {
   readonly id: string;
   readonly type: "message" | "function_call" | string;
-  readonly role?: string;
-  readonly name?: string;
-  readonly call_id?: string;
-  readonly arguments?: string;
-  readonly output?: string;
-  readonly content?: ReadonlyArray<{ readonly type?: string; readonly text?: string; readonly transcript?: string }>;
+  readonly role?: string | null;
+  readonly name?: string | null;
+  readonly call_id?: string | null;
+  readonly arguments?: string | null;
+  readonly output?: string | null;
+  readonly content?: ReadonlyArray<{ readonly type?: string; readonly text?: string | null; readonly transcript?: string | null }>;
 }
 
 export type ResponseStatus = "completed" | "cancelled" | "canceled" | "incomplete" | "failed" | "in_progress";

@@ -21,23 +21,27 @@ const MAX_TEXT = 64 * 1024;
 
 const id = { type: "string", minLength: 1, maxLength: MAX_ID } as const;
 const text = { type: "string", maxLength: MAX_TEXT } as const;
+const nullableText = { type: ["string", "null"], maxLength: MAX_TEXT } as const;
 const nonNegative = { type: "number", minimum: 0 } as const;
 const index = { type: "integer", minimum: 0 } as const;
+/** Optional fields may be null on the wire (the service sends e.g. "name": null on message items). */
+const nullableId = { type: ["string", "null"], minLength: 1, maxLength: MAX_ID } as const;
 const item = {
   type: "object",
   required: ["type"],
   properties: {
     id,
     type: { type: "string", maxLength: 64 },
-    role: { type: "string", maxLength: 64 },
-    name: { type: "string", maxLength: MAX_ID },
-    call_id: id,
-    arguments: text,
-    output: text,
+    role: { type: ["string", "null"], maxLength: 64 },
+    name: { type: ["string", "null"], maxLength: MAX_ID },
+    call_id: nullableId,
+    arguments: nullableText,
+    output: nullableText,
     content: {
       type: "array",
       maxItems: 64,
-      items: { type: "object", properties: { type: { type: "string", maxLength: 64 }, text, transcript: text } },
+      // transcript is null until transcription completes (input_audio parts).
+      items: { type: "object", properties: { type: { type: "string", maxLength: 64 }, text: nullableText, transcript: nullableText } },
     },
   },
 } as const;

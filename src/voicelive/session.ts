@@ -69,6 +69,7 @@ export class VoiceLiveSession {
   /** Events that arrived before anyone attached (pre-warm). */
   private early: ServerEvent[] = [];
   private readonly dropLog: LogLimiter;
+  private lastEventMs: number;
 
   private constructor(
     readonly log: Logger,
@@ -76,6 +77,7 @@ export class VoiceLiveSession {
     private readonly metrics: Metrics,
   ) {
     this.openedAtMs = clock.nowMs();
+    this.lastEventMs = this.openedAtMs;
     this.dropLog = createLogLimiter(clock);
   }
 
@@ -200,6 +202,22 @@ export class VoiceLiveSession {
     this.wakeReadyWaiters();
   }
 
+  /**
+   * The service has gone quiet while it owes us a response: treat the session
+   * as dropped (its owner reconnects) and stop listening to it.
+   */
+  abandon(reason: string): void {
+    if (this.closed) return;
+    this.handleClose({ code: 4000, reason, byUs: false });
+    this.closedFlag = true;
+    this.connection?.close(reason);
+  }
+
+  /** When the last server event arrived (clock ms). */
+  get lastEventAtMs(): number {
+    return this.lastEventMs;
+  }
+
   private sendResponseCreate(options: ResponseOptions | undefined, resolve: Resolver): void {
     if (this.send(options ? { type: "response.create", response: options } : { type: "response.create" })) {
       this.sentRequests.push({ resolve, kind: options?.pre_generated_assistant_message ? "pregenerated" : "plain" });
@@ -223,6 +241,7 @@ export class VoiceLiveSession {
   }
 
   private handle(event: ServerEvent): void {
+    this.lastEventMs = this.clock.nowMs();
     switch (event.type) {
       case "session.created":
         this.sessionId = event.session.id;
