@@ -5,7 +5,7 @@
  * speech_stopped (commit the user item, transcript, maybe a response).
  */
 import type { ClientEvent, EmulatorConnection } from "./connection.js";
-import { estimatePlayedMs, truncateText, type StoredItem } from "./conversation.js";
+import { estimatePlayedMs, heardText, type StoredItem } from "./conversation.js";
 import { callerTurn } from "./planner.js";
 import { ErrorCodes, ProtocolError, missingParameter } from "./protocol-error.js";
 import type { Recorder } from "./recorder.js";
@@ -115,7 +115,7 @@ function autoTruncate(conn: EmulatorConnection, appendedText: string): void {
   const item = conn.conversation.lastAssistantAudio();
   if (item?.audio === undefined || item.audio.truncatedAtMs !== null) return;
   const playedMs = Math.floor(estimatePlayedMs(item.audio, conn.clock.nowMs()));
-  if (playedMs >= Math.floor(item.audio.totalMs)) return; // the caller heard it all
+  if (item.audio.complete && playedMs >= Math.floor(item.audio.totalMs)) return; // the caller heard it all
   applyTruncation(item, playedMs, appendedText);
   conn.send({ type: "conversation.item.truncated", item_id: item.id, content_index: 0, audio_end_ms: playedMs });
 }
@@ -124,7 +124,7 @@ function autoTruncate(conn: EmulatorConnection, appendedText: string): void {
 export function applyTruncation(item: StoredItem, audioEndMs: number, appendedText = ""): void {
   const track = item.audio!;
   track.truncatedAtMs = audioEndMs;
-  const text = truncateText(item.plannedText ?? item.text, audioEndMs, track.totalMs) + appendedText;
+  const text = heardText(item.plannedText ?? item.text, track, audioEndMs) + appendedText;
   item.text = text;
   item.wire.content = [{ type: "audio", transcript: text }];
 }

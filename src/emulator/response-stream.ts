@@ -16,6 +16,8 @@ import type { Conversation, StoredItem } from "./conversation.js";
 import { MessageStreamer } from "./message-streamer.js";
 import type { IdSource } from "./rng.js";
 import type { OutputAudioFormat } from "./session-config.js";
+import type { InterimResponseConfig } from "./session-fields.js";
+import type { SpeechVoice } from "./voice.js";
 
 export interface StreamingOptions {
   /** Audio carried by one response.audio.delta, in ms. */
@@ -54,7 +56,12 @@ export interface ResponsePlan {
   readonly outputFormat: OutputAudioFormat;
   /** `conversation: "none"` (out of band) keeps items out of the conversation. */
   readonly addToConversation: boolean;
-  readonly metadata?: unknown;
+  readonly metadata?: Record<string, string> | null;
+  /** The voice configuration (session's or the request's): picks the synthesizer's voice, echoed in the response. */
+  readonly voice: unknown;
+  /** Interim config covering this response (latency) and the wait for its tool calls (tool). */
+  readonly interim: InterimResponseConfig | null;
+  readonly maxOutputTokens?: number | "inf";
 }
 
 export type ResponseStatus = "in_progress" | "completed" | "cancelled";
@@ -63,7 +70,12 @@ export interface StreamHost {
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly conversation: Conversation;
+  /** `conv_…`: the default conversation's id (response.conversation_id). */
+  readonly conversationId: string;
   readonly streaming: StreamingOptions;
+  readonly voice: SpeechVoice;
+  /** `session.output_audio_timestamp_types` includes "word": send response.audio_timestamp.* events. */
+  readonly wordTimestamps: boolean;
   send(event: Record<string, unknown>): void;
   /** Calls `ready` when no other response is producing output (audio is one lane). */
   acquireLane(stream: ResponseStream, ready: () => void): void;
@@ -221,8 +233,7 @@ export class ResponseStream {
     for (let i = 0; i < call.argumentsJson.length; i += ARGUMENT_DELTA_CHARS) {
       this.host.send({ ...ref, type: "response.function_call_arguments.delta", delta: call.argumentsJson.slice(i, i + ARGUMENT_DELTA_CHARS) });
     }
-    // `name` is left out here on purpose: clients must take it from output_item.added.
-    this.host.send({ ...ref, type: "response.function_call_arguments.done", arguments: call.argumentsJson });
+    this.host.send({ ...ref, type: "response.function_call_arguments.done", name: call.name, arguments: call.argumentsJson });
     wire.status = "completed";
     wire.arguments = call.argumentsJson;
     this.host.send({ type: "response.output_item.done", response_id: this.id, output_index: outputIndex, item: { ...wire } });
@@ -246,14 +257,24 @@ export class ResponseStream {
       status: this.status,
       status_details: statusDetails,
       output: this.output.map((item) => ({ ...item })),
+      conversation_id: this.plan.addToConversation ? this.host.conversationId : null,
       modalities: [...this.plan.modalities],
+      voice: this.plan.voice,
       output_audio_format: this.plan.outputFormat,
+      ...(this.plan.maxOutputTokens === undefined ? {} : { max_output_tokens: this.plan.maxOutputTokens }),
       ...(this.plan.metadata === undefined ? {} : { metadata: this.plan.metadata }),
       usage: {
         total_tokens: inputTokens + textTokens + audioTokens,
         input_tokens: inputTokens,
         output_tokens: textTokens + audioTokens,
-        input_token_details: { cached_tokens: 0, text_tokens: input.text_tokens, audio_tokens: input.audio_tokens },
+        // cached_tokens_details and image_tokens: the SDK's deserializer requires them (the reference omits them).
+        input_token_details: {
+          cached_tokens: 0,
+          text_tokens: input.text_tokens,
+          audio_tokens: input.audio_tokens,
+          image_tokens: 0,
+          cached_tokens_details: { text_tokens: 0, audio_tokens: 0, image_tokens: 0 },
+        },
         output_token_details: { text_tokens: textTokens, audio_tokens: audioTokens },
       },
     };

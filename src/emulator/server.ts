@@ -14,6 +14,8 @@ import { checkHandshake, type HandshakeAccepted, type HandshakeRejected } from "
 import { createRecorder, type EventRecord } from "./recorder.js";
 import { DEFAULT_STREAMING, type StreamingOptions } from "./response-stream.js";
 import { DEFAULT_SCENARIO, type Scenario } from "./scenario.js";
+import { loadDefaultVoice } from "./tts/default-voice.js";
+import type { SpeechVoice } from "./voice.js";
 
 /** Largest client message accepted (the service allows 15 MiB of audio per append, base64 adds a third). */
 const MAX_MESSAGE_BYTES = 21 * 1024 * 1024;
@@ -36,13 +38,24 @@ export interface VoiceLiveEmulatorOptions {
   readonly streaming?: Partial<StreamingOptions>;
   /** Bounds of the event record (default 10,000 entries, 16 MiB). */
   readonly record?: { readonly maxEvents?: number; readonly maxBytes?: number };
+  /**
+   * How long a session lives: `expires_at` in session.created/updated, and at
+   * that moment an `error` (`session_expired`) and close 1001. Default 30 minutes.
+   */
+  readonly sessionLifetimeMs?: number;
+  /** What speaks: default the real synthesizer when its package is installed, else the deterministic buzz. */
+  readonly voice?: SpeechVoice;
 }
+
+export const DEFAULT_SESSION_LIFETIME_MS = 30 * 60_000;
 
 export interface VoiceLiveEmulator {
   /** Base origin, e.g. ws://127.0.0.1:41234 (the realtime path is /voice-live/realtime). */
   readonly url: string;
   readonly port: number;
   readonly host: string;
+  /** The engine that speaks ("flite" or "buzz"). */
+  readonly voiceEngine: string;
   /** Every client event received, recorded (in-process handle). */
   readonly events: EventRecord;
   /** Snapshots of every connection so far (open and closed), in order. */
@@ -68,6 +81,9 @@ export async function startVoiceLiveEmulator(options: VoiceLiveEmulatorOptions =
   const seed = options.seed ?? 1;
   const streaming: StreamingOptions = { ...DEFAULT_STREAMING, ...options.streaming };
   const recorder = createRecorder(clock, options.record);
+  const sessionLifetimeMs = options.sessionLifetimeMs ?? DEFAULT_SESSION_LIFETIME_MS;
+  if (!(sessionLifetimeMs > 0) || !Number.isFinite(sessionLifetimeMs)) throw new RangeError(`sessionLifetimeMs must be a positive number, got ${sessionLifetimeMs}`);
+  const voice = options.voice ?? (await loadDefaultVoice(logger));
   const connections = new Map<string, EmulatorConnection>();
   const sockets = new Set<WebSocket>();
   const socketById = new Map<string, WebSocket>();
@@ -91,11 +107,16 @@ export async function startVoiceLiveEmulator(options: VoiceLiveEmulatorOptions =
       logger,
       recorder,
       streaming,
+      sessionLifetimeMs,
+      voice,
       transport: {
         send: (text) => {
           if (ws.readyState !== ws.OPEN) return false;
           ws.send(text);
           return true;
+        },
+        close: (code, reason) => {
+          if (ws.readyState === ws.OPEN) ws.close(code, reason);
         },
       },
     });
@@ -168,13 +189,14 @@ export async function startVoiceLiveEmulator(options: VoiceLiveEmulatorOptions =
   server.on("error", (error) => logger.error({ err: error }, "emulator http server error"));
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(":") ? `[${host}]` : host;
-  logger.info({ host, port }, "voice live emulator listening");
+  logger.info({ host, port, voice: voice.engine }, "voice live emulator listening");
 
   let closing: Promise<void> | null = null;
   return {
     url: `ws://${urlHost}:${port}`,
     port,
     host,
+    voiceEngine: voice.engine,
     events: recorder,
     connections: () => [...connections.values()].map((c) => c.snapshot()),
     connection: (id) => connections.get(id)?.snapshot(),

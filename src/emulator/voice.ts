@@ -1,0 +1,30 @@
+/**
+ * What speaks the assistant's text: a SpeechVoice turns text into PCM16 24 kHz
+ * samples plus where each word sits in them (for transcript pacing, word
+ * timestamps and truncation). Two exist: a real synthesizer (tts/flite-voice.ts)
+ * and the deterministic buzz of speech.ts, the fallback when the synthesizer's
+ * package is not installed.
+ */
+import { SPEECH_SAMPLE_RATE_HZ, synthesizeSpeech, type SynthesizedSpeech } from "./speech.js";
+
+export { SPEECH_SAMPLE_RATE_HZ, type SpokenWord, type SynthesizedSpeech } from "./speech.js";
+
+export interface SpeechVoice {
+  /** "flite" or "buzz": which engine speaks (logged, shown in snapshots). */
+  readonly engine: string;
+  /**
+   * Speaks `text` with the voice a session or response configured (Azure voice
+   * objects are mapped to the engine's nearest voice). Same input, same samples.
+   */
+  synthesize(text: string, voice?: unknown): SynthesizedSpeech;
+}
+
+/** The deterministic speech-like buzz (65 ms per character): no dependency, no words a person understands. */
+export function createBuzzVoice(): SpeechVoice {
+  return { engine: "buzz", synthesize: (text) => synthesizeSpeech(text) };
+}
+
+/** Milliseconds of `samples` at the voice rate. */
+export function samplesToMs(samples: number): number {
+  return (samples * 1000) / SPEECH_SAMPLE_RATE_HZ;
+}
