@@ -52,7 +52,7 @@ describe("Voice Live emulator: output audio formats", () => {
     const reference = await emulatorSpeech(TEXT);
     durationMs = (reference.length * 1000) / 24000;
     referenceDb = rmsDb(reference);
-    // Never faster than the emulator's pace: 65 ms per character.
+    // Never faster than the emulator's pace (SPEECH_MS_PER_CHAR).
     expect(durationMs).toBeGreaterThanOrEqual(TEXT.length * SPEECH_MS_PER_CHAR);
   });
 

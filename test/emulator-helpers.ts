@@ -19,7 +19,8 @@ export const DEFAULT_QUERY = { "api-version": "2026-01-01-preview", model: "gpt-
 /** PCM16 24 kHz of `text` as the emulator's default voice speaks it (one sentence at a time, like a response). */
 export async function emulatorSpeech(text: string, voice?: unknown): Promise<Int16Array> {
   const speaker = await loadDefaultVoice(pino({ level: "silent" }));
-  return concat(...splitSentences(text).map((piece) => speaker.synthesize(piece, voice).samples));
+  const pieces = await Promise.all(splitSentences(text).map((piece) => speaker.synthesize(piece, voice)));
+  return concat(...pieces.map((piece) => piece.samples));
 }
 
 export function realtimeUrl(emulator: VoiceLiveEmulator, query: Record<string, string>): string {

@@ -73,7 +73,7 @@ describe("Voice Live emulator: responses", () => {
     expect(transcript).toBe(GREETING);
     expect(events.find((e) => e.type === "response.audio_transcript.done")?.transcript).toBe(GREETING);
 
-    // The audio is the voice's reading of the text, at no faster than 65 ms per character; deltas
+    // The audio is the voice's reading of the text, at no faster than SPEECH_MS_PER_CHAR; deltas
     // carry 100 ms each (the last one of each sentence the remainder).
     const audioMs = pcm24kMs(deltas.map((d) => d.delta));
     expect(audioMs).toBe(((await emulatorSpeech(GREETING)).length * 1000) / 24000);

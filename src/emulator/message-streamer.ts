@@ -7,9 +7,10 @@
  * aligned with the audio. Text-only responses send response.text.delta at the
  * same pace, without audio.
  *
- * Speech is synthesized one sentence at a time, when the stream reaches it:
- * a long answer starts after its first sentence is ready, and the event loop is
- * never held for the whole text at once.
+ * Speech is synthesized one sentence at a time, off the event loop (the voice
+ * runs in a worker thread): every sentence is requested when the message is
+ * created, the audio starts as soon as the first one is ready, and the stream
+ * waits at a sentence that is not ready yet (the service's TTS does the same).
  */
 import type { StoredItem } from "./conversation.js";
 import { createOutputEncoder, type OutputEncoder } from "./output-audio.js";
@@ -18,20 +19,44 @@ import { splitSentences } from "./sentences.js";
 import { synthesizeSpeech } from "./speech.js";
 import { samplesToMs, SPEECH_SAMPLE_RATE_HZ, type SynthesizedSpeech } from "./voice.js";
 
-export type AdvanceResult = { readonly kind: "tick" } | { readonly kind: "pause"; readonly ms: number } | { readonly kind: "end" };
+export type AdvanceResult =
+  | { readonly kind: "tick" }
+  | { readonly kind: "pause"; readonly ms: number }
+  /** The next sentence's speech is still being synthesized: advance again once `ready` settles. */
+  | { readonly kind: "wait"; readonly ready: Promise<void> }
+  | { readonly kind: "end" };
 
 const TICK: AdvanceResult = { kind: "tick" };
 const END: AdvanceResult = { kind: "end" };
 
 /** One sentence of the message: its text (with its leading space), where it starts in the item's text, its stall. */
-interface Piece {
+export interface PieceText {
   readonly text: string;
   readonly charBase: number;
   /** A scripted stall before this piece (only the first piece of a segment after the first). */
   readonly pauseBeforeMs: number;
+}
+
+interface Piece extends PieceText {
   speech: SynthesizedSpeech | null;
-  /** First sample of this piece in the item's audio timeline (known once the pieces before it are synthesized). */
+  /** Settles when `speech` is set. */
+  ready: Promise<void>;
+  /** First sample of this piece in the item's audio timeline (set when the stream reaches it). */
   startSample: number;
+  entered: boolean;
+}
+
+/** The sentences a message speaks, in order: segments after the first are joined with a space. */
+export function messagePieces(segments: ResponsePlan["segments"]): PieceText[] {
+  const pieces: PieceText[] = [];
+  let charBase = 0;
+  segments.forEach((segment, i) => {
+    splitSentences(i === 0 ? segment.text : ` ${segment.text}`).forEach((text, k) => {
+      pieces.push({ text, charBase, pauseBeforeMs: k === 0 && i > 0 ? segment.pauseBeforeMs : 0 });
+      charBase += text.length;
+    });
+  });
+  return pieces;
 }
 
 export class MessageStreamer {
@@ -43,7 +68,7 @@ export class MessageStreamer {
   private readonly host: StreamHost;
   private readonly plan: ResponsePlan;
   private readonly ref: Record<string, unknown>;
-  private readonly pieces: Piece[] = [];
+  private readonly pieces: Piece[];
   private readonly encoder: OutputEncoder | null;
   private readonly deltaSamples: number;
   private readonly wordTimestamps: boolean;
@@ -56,13 +81,15 @@ export class MessageStreamer {
   constructor(host: StreamHost, plan: ResponsePlan, responseId: string, readonly outputIndex: number) {
     this.host = host;
     this.plan = plan;
-    // Segments after the first are joined with a space, which is also a short pause in the audio.
-    let charBase = 0;
-    plan.segments.forEach((segment, i) => {
-      splitSentences(i === 0 ? segment.text : ` ${segment.text}`).forEach((text, k) => {
-        this.pieces.push({ text, charBase, pauseBeforeMs: k === 0 && i > 0 ? segment.pauseBeforeMs : 0, speech: null, startSample: 0 });
-        charBase += text.length;
-      });
+    this.pieces = messagePieces(plan.segments).map((text) => {
+      const piece: Piece = { ...text, speech: null, ready: Promise.resolve(), startSample: 0, entered: false };
+      if (plan.audio) {
+        piece.ready = host.voice.synthesize(text.text, plan.voice, "now").then((speech) => void (piece.speech = speech));
+      } else {
+        // Text-only responses need the pacing, not the audio: the buzz times them without a synthesizer.
+        piece.speech = synthesizeSpeech(text.text);
+      }
+      return piece;
     });
     this.encoder = plan.audio ? createOutputEncoder(plan.outputFormat) : null;
     this.wordTimestamps = plan.audio && host.wordTimestamps;
@@ -83,27 +110,21 @@ export class MessageStreamer {
     this.ref = { response_id: responseId, item_id: id, output_index: outputIndex, content_index: 0 };
   }
 
-  /** The piece's speech, synthesized on first use; the item's audio track learns its length and words. */
-  private speechOf(index: number): SynthesizedSpeech {
-    const piece = this.pieces[index];
-    if (piece.speech !== null) return piece.speech;
-    // Text-only responses need the pacing, not the audio: the buzz times them without running a synthesizer.
-    const speech = this.plan.audio ? this.host.voice.synthesize(piece.text, this.plan.voice) : synthesizeSpeech(piece.text);
-    piece.speech = speech;
+  /** The stream reaches a piece (in order): its place in the item's audio, and the audio track learns its words. */
+  private enter(piece: Piece, speech: SynthesizedSpeech): void {
+    piece.entered = true;
     piece.startSample = this.synthesizedSamples;
     this.synthesizedSamples += speech.samples.length;
     const track = this.item.audio;
     if (track !== undefined) {
       for (const word of speech.words) track.words.push({ endMs: samplesToMs(piece.startSample + word.endSample), endChar: piece.charBase + word.endChar });
       track.totalMs = samplesToMs(this.synthesizedSamples);
-      track.complete = index === this.pieces.length - 1;
+      track.complete = piece === this.pieces[this.pieces.length - 1];
     }
-    return speech;
   }
 
   /** output_item.added, conversation.item.created (unless out of band), content_part.added. */
   open(): void {
-    this.speechOf(0);
     const wire = this.item.wire;
     this.host.send({ type: "response.output_item.added", response_id: this.ref.response_id, output_index: this.outputIndex, item: { ...wire } });
     if (this.plan.addToConversation) {
@@ -121,7 +142,9 @@ export class MessageStreamer {
   advance(chunks: number): AdvanceResult {
     for (let n = 0; n < chunks; ) {
       const piece = this.pieces[this.piece];
-      const speech = this.speechOf(this.piece);
+      const speech = piece.speech;
+      if (speech === null) return { kind: "wait", ready: piece.ready };
+      if (!piece.entered) this.enter(piece, speech);
       if (this.offset >= speech.samples.length) {
         this.emitText(piece.text.slice(this.charCursor));
         this.piece += 1;
@@ -131,8 +154,6 @@ export class MessageStreamer {
         this.charCursor = 0;
         const pauseMs = this.pieces[this.piece].pauseBeforeMs;
         if (pauseMs > 0) return { kind: "pause", ms: pauseMs };
-        // The next sentence is synthesized on the next tick, not in this one.
-        if (n > 0) return TICK;
         continue;
       }
       const end = Math.min(this.offset + this.deltaSamples, speech.samples.length);

@@ -13,7 +13,7 @@
  */
 import type { Clock, Timer } from "../clock.js";
 import type { Conversation, StoredItem } from "./conversation.js";
-import { MessageStreamer } from "./message-streamer.js";
+import { MessageStreamer, messagePieces } from "./message-streamer.js";
 import type { IdSource } from "./rng.js";
 import type { OutputAudioFormat } from "./session-config.js";
 import type { InterimResponseConfig } from "./session-fields.js";
@@ -119,6 +119,8 @@ export class ResponseStream {
   /** Sends response.created and schedules the output. */
   start(): void {
     this.host.send({ type: "response.created", response: this.responseObject(null) });
+    // The voice starts on every sentence now, in order: a scripted delay and the lane wait overlap with it.
+    if (this.plan.audio) for (const piece of messagePieces(this.plan.segments)) void this.host.voice.synthesize(piece.text, this.plan.voice, "now");
     this.schedule(this.plan.leadDelayMs, () => {
       this.waitingForLane = true;
       this.host.acquireLane(this, () => {
@@ -178,6 +180,11 @@ export class ResponseStream {
       this.schedule(this.host.streaming.tickMs, () => this.tick());
     } else if (result.kind === "pause") {
       this.schedule(result.ms, () => this.tick());
+    } else if (result.kind === "wait") {
+      const message = this.message;
+      void result.ready.then(() => {
+        if (this.status === "in_progress" && this.message === message && this.timer === null) this.tick();
+      });
     } else {
       this.finishMessage("completed");
       this.nextTool();

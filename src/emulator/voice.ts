@@ -9,19 +9,23 @@ import { SPEECH_SAMPLE_RATE_HZ, synthesizeSpeech, type SynthesizedSpeech } from 
 
 export { SPEECH_SAMPLE_RATE_HZ, type SpokenWord, type SynthesizedSpeech } from "./speech.js";
 
+/** "now": a response is waiting for it; "later": a prefetch (the scenario's lines), done when nothing else waits. */
+export type SpeechPriority = "now" | "later";
+
 export interface SpeechVoice {
   /** "flite" or "buzz": which engine speaks (logged, shown in snapshots). */
   readonly engine: string;
   /**
    * Speaks `text` with the voice a session or response configured (Azure voice
-   * objects are mapped to the engine's nearest voice). Same input, same samples.
+   * objects are mapped to the engine's nearest voice). Same input, same
+   * samples. Never rejects: a synthesizer failure falls back to the buzz.
    */
-  synthesize(text: string, voice?: unknown): SynthesizedSpeech;
+  synthesize(text: string, voice?: unknown, priority?: SpeechPriority): Promise<SynthesizedSpeech>;
 }
 
-/** The deterministic speech-like buzz (65 ms per character): no dependency, no words a person understands. */
+/** The deterministic speech-like buzz (SPEECH_MS_PER_CHAR per character): no dependency, no words a person understands. */
 export function createBuzzVoice(): SpeechVoice {
-  return { engine: "buzz", synthesize: (text) => synthesizeSpeech(text) };
+  return { engine: "buzz", synthesize: (text) => Promise.resolve(synthesizeSpeech(text)) };
 }
 
 /** Milliseconds of `samples` at the voice rate. */

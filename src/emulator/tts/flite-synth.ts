@@ -1,0 +1,144 @@
+/**
+ * Speech from flite: real, intelligible English at 24 kHz, with word timings
+ * taken from the synthesizer's own phone segmentation. Synchronous and
+ * CPU-bound (~16 ms per second of audio): it runs in the synthesizer's worker
+ * thread (flite-worker.ts), never on the emulator's event loop.
+ *
+ * One phrase costs two runs of the flite program:
+ *  1. the voice itself (`-psdur`): the waveform (16 kHz) and every phone with
+ *     its end time;
+ *  2. the small diphone voice `kal` on the same words, one `<break/>` between
+ *     words (`-ssml -ps`): the phones of each word, used to group run 1's
+ *     timed phones into words.
+ * If the two runs' phones do not line up (rare: a word split by punctuation
+ * inside it), word timings fall back to a split of the phones in proportion
+ * to the words' letters.
+ *
+ * The audio is resampled to 24 kHz with the audio layer's resampler, trimmed
+ * to a short lead-in and tail and brought to a fixed speech level (pacing.ts).
+ * The same text always gives the same samples.
+ */
+import { createResampler, decodeWav } from "../../audio/index.js";
+import { samplesToMs, SPEECH_SAMPLE_RATE_HZ, type SpokenWord, type SynthesizedSpeech } from "../voice.js";
+import type { FliteEngine } from "./flite-engine.js";
+import { normalizeLevel, trimSilence } from "./pacing.js";
+import { tokenize, type Token } from "./tokens.js";
+
+/** The diphone voice used only to learn each word's phones (fast, same lexicon and phone set). */
+const ALIGNMENT_VOICE = "kal";
+const OUTPUT_PATH = "out.wav";
+
+interface TimedPhone {
+  readonly phone: string;
+  readonly startSec: number;
+  readonly endSec: number;
+}
+
+/** `-psdur` prints `phone:endSeconds` pairs separated by spaces (one line per utterance, times cumulative). */
+function parseTimedPhones(stdout: string): TimedPhone[] {
+  const phones: TimedPhone[] = [];
+  let previousEnd = 0;
+  for (const entry of stdout.split(/\s+/)) {
+    const colon = entry.lastIndexOf(":");
+    if (colon <= 0) continue;
+    const endSec = Number(entry.slice(colon + 1));
+    if (!Number.isFinite(endSec)) continue;
+    phones.push({ phone: entry.slice(0, colon), startSec: previousEnd, endSec });
+    previousEnd = endSec;
+  }
+  return phones;
+}
+
+/** `-ps` prints phones; `pau` separates the words of the break-separated alignment text. */
+function phoneGroups(stdout: string): string[][] {
+  const groups: string[][] = [];
+  let current: string[] = [];
+  for (const phone of stdout.split(/\s+/)) {
+    if (phone === "") continue;
+    if (phone === "pau") {
+      if (current.length > 0) groups.push(current);
+      current = [];
+    } else {
+      current.push(phone);
+    }
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/** Word spans in seconds of the untrimmed 16 kHz audio, one per spoken token. */
+function alignWords(spoken: readonly Token[], timed: readonly TimedPhone[], groups: readonly string[][]): Array<{ startSec: number; endSec: number }> {
+  const voiced = timed.filter((p) => p.phone !== "pau");
+  const exact = groups.length === spoken.length && groups.reduce((n, g) => n + g.length, 0) === voiced.length;
+  const counts = exact ? groups.map((g) => g.length) : proportionalCounts(spoken, voiced.length);
+  const spans: Array<{ startSec: number; endSec: number }> = [];
+  let at = 0;
+  for (const count of counts) {
+    const first = voiced[Math.min(at, voiced.length - 1)];
+    const last = voiced[Math.min(at + Math.max(count, 1) - 1, voiced.length - 1)];
+    spans.push({ startSec: first?.startSec ?? 0, endSec: last?.endSec ?? 0 });
+    at += count;
+  }
+  return spans;
+}
+
+/** Fallback grouping: phones shared out in proportion to each word's letters (at least one each). */
+function proportionalCounts(spoken: readonly Token[], phoneCount: number): number[] {
+  const letters = spoken.map((t) => Math.max(1, t.word.length));
+  const total = letters.reduce((a, b) => a + b, 0);
+  const counts: number[] = [];
+  let assigned = 0;
+  let cumulative = 0;
+  for (const n of letters) {
+    cumulative += n;
+    const upTo = Math.round((cumulative / total) * phoneCount);
+    counts.push(Math.max(0, upTo - assigned));
+    assigned = upTo;
+  }
+  return counts;
+}
+
+export interface FliteSynthesizer {
+  /** `fliteVoice` is a voice compiled into the module ("slt", "rms", …). */
+  synthesize(text: string, fliteVoice: string): SynthesizedSpeech;
+}
+
+export function createFliteSynthesizer(engine: FliteEngine): FliteSynthesizer {
+  return {
+    synthesize(text, fliteVoice) {
+      const tokens = tokenize(text);
+      const spoken = tokens.filter((t) => t.word !== "");
+      if (spoken.length === 0) return { samples: new Int16Array(0), sampleRateHz: SPEECH_SAMPLE_RATE_HZ, durationMs: 0, words: [] };
+      const flat = tokens.map((t) => t.flite).join(" ");
+      const main = engine.run(["-voice", fliteVoice, "-psdur", "-t", flat, "-o", OUTPUT_PATH]);
+      const wav = main.files.get(OUTPUT_PATH) ?? main.files.get(`/${OUTPUT_PATH}`);
+      if (wav === undefined) throw new Error(`flite wrote no audio for ${JSON.stringify(text.slice(0, 40))}`);
+      const decoded = decodeWav(wav);
+      const alignment = engine.run(["-voice", ALIGNMENT_VOICE, "-ssml", "-ps", "-t", `<speak>${spoken.map((t) => t.flite).join("<break/>")}</speak>`, "-o", "none"]);
+      const spans = alignWords(spoken, parseTimedPhones(main.stdout), phoneGroups(alignment.stdout));
+      const samples24k = to24k(decoded.samples, decoded.sampleRateHz);
+      const words: SpokenWord[] = spoken.map((t, i) => ({
+        text: t.word,
+        startChar: t.wordStart,
+        endChar: t.wordEnd,
+        startSample: Math.round(spans[i].startSec * SPEECH_SAMPLE_RATE_HZ),
+        endSample: Math.round(spans[i].endSec * SPEECH_SAMPLE_RATE_HZ),
+      }));
+      const trimmed = trimSilence(samples24k, words);
+      normalizeLevel(trimmed.samples);
+      return { samples: trimmed.samples, sampleRateHz: SPEECH_SAMPLE_RATE_HZ, durationMs: samplesToMs(trimmed.samples.length), words: trimmed.words };
+    },
+  };
+}
+
+/** Resamples a whole utterance to 24 kHz: the resampler's delay worth of zeros goes in after it and comes off the front. */
+function to24k(samples: Int16Array, rateHz: number): Int16Array {
+  const resampler = createResampler(rateHz, SPEECH_SAMPLE_RATE_HZ);
+  const delayIn = Math.ceil((resampler.delayMs * rateHz) / 1000);
+  const padded = new Int16Array(samples.length + delayIn);
+  padded.set(samples);
+  const resampled = resampler.process(padded);
+  const delayOut = Math.round((resampler.delayMs * SPEECH_SAMPLE_RATE_HZ) / 1000);
+  const wanted = Math.round((samples.length * SPEECH_SAMPLE_RATE_HZ) / rateHz);
+  return resampled.slice(delayOut, delayOut + wanted);
+}
