@@ -20,6 +20,7 @@ import { onResponseCancel, onResponseCreate, onStreamFinished, type ResponseRequ
 import type { ResponseStream, StreamHost, StreamingOptions } from "./response-stream.js";
 import { createIdSource, createRandom, deriveSeed, type IdSource, type Random } from "./rng.js";
 import type { Scenario } from "./scenario.js";
+import type { OutgoingEvent } from "./server-events.js";
 import { applySessionUpdate, createDefaultSession, type ConnectionMode, type SessionContext, type SessionState } from "./session-config.js";
 import type { SpeechVoice } from "./voice.js";
 
@@ -311,7 +312,7 @@ export class EmulatorConnection implements StreamHost {
 
   // ---- sending -------------------------------------------------------------
 
-  send(event: Record<string, unknown>): void {
+  send(event: OutgoingEvent): void {
     if (!this.isOpen) return;
     this.counters.eventsSent += 1;
     if (event.type === "response.audio.delta") this.counters.audioDeltasSent += 1;

@@ -8,6 +8,7 @@ export { SUPPORTED_API_VERSIONS, VERSIONED_FEATURES, type ApiVersion } from "./a
 export { createBuzzVoice, type SpeechVoice } from "./voice.js";
 export { loadDefaultVoice } from "./tts/default-voice.js";
 export { splitSentences } from "./sentences.js";
+export { SERVER_EVENT_TYPES, type ServerEventType } from "./server-events.js";
 export {
   DEFAULT_SCENARIO,
   loadScenario,

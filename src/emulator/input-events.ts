@@ -93,14 +93,15 @@ function commitUserAudio(conn: EmulatorConnection, itemId: string): void {
     type: "message",
     status: "completed",
     role: "user",
-    content: [{ type: "input_audio", transcript: null }],
+    // The SDK types `audio` as a required string; the service never echoes the caller's audio: empty.
+    content: [{ type: "input_audio", audio: "", transcript: null }],
   };
   const previous = conn.conversation.add({ id: itemId, wire, text: turn.user });
   conn.send({ type: "input_audio_buffer.committed", previous_item_id: previous, item_id: itemId });
   conn.send({ type: "conversation.item.created", previous_item_id: previous, item: { ...wire } });
   // Like the service, transcripts only come when input_audio_transcription is configured.
   if (conn.session.input_audio_transcription !== null) {
-    wire.content = [{ type: "input_audio", transcript: turn.user }];
+    wire.content = [{ type: "input_audio", audio: "", transcript: turn.user }];
     conn.send({
       type: "conversation.item.input_audio_transcription.completed",
       item_id: itemId,

@@ -61,8 +61,8 @@ export function onItemCreate(conn: EmulatorConnection, event: ClientEvent): void
       if (!Array.isArray(item.content)) throw missingParameter("item.content");
       text = contentText(item.content);
       wire.role = role;
-      // Audio in content parts is not kept (nor echoed): the service shows it as null too.
-      wire.content = item.content.map((part) => (isObject(part) && typeof part.audio === "string" ? { ...part, audio: null } : part));
+      // Audio in content parts is not kept nor echoed: an empty string (the SDK types `audio` as a required string).
+      wire.content = item.content.map((part) => (isObject(part) && typeof part.audio === "string" ? { ...part, audio: "" } : part));
       userTurn = role === "user";
       break;
     }

@@ -15,6 +15,7 @@ import type { Clock, Timer } from "../clock.js";
 import type { Conversation, StoredItem } from "./conversation.js";
 import { MessageStreamer, messagePieces } from "./message-streamer.js";
 import type { IdSource } from "./rng.js";
+import type { OutgoingEvent } from "./server-events.js";
 import type { OutputAudioFormat } from "./session-config.js";
 import type { InterimResponseConfig } from "./session-fields.js";
 import type { SpeechVoice } from "./voice.js";
@@ -76,7 +77,7 @@ export interface StreamHost {
   readonly voice: SpeechVoice;
   /** `session.output_audio_timestamp_types` includes "word": send response.audio_timestamp.* events. */
   readonly wordTimestamps: boolean;
-  send(event: Record<string, unknown>): void;
+  send(event: OutgoingEvent): void;
   /** Calls `ready` when no other response is producing output (audio is one lane). */
   acquireLane(stream: ResponseStream, ready: () => void): void;
   releaseLane(stream: ResponseStream): void;
