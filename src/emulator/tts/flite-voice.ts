@@ -1,21 +1,21 @@
 /**
  * The emulator's real voice: flite in a worker thread, so synthesis (CPU-bound,
  * ~16 ms per second of audio) never holds the event loop that carries the
- * calls. Requests queue by priority: what a response needs now goes before
- * what the emulator prefetches (its scenario's lines). Results are cached per
- * (voice, text). If the worker dies, the voice says so once in the log and
- * speaks the deterministic buzz from then on: a call never fails for it.
+ * calls. Sentences are synthesized one at a time, in the order asked; results
+ * are cached per (voice, text). If the worker dies, the voice says so once in
+ * the log and speaks the deterministic buzz from then on: a call never fails
+ * for it.
  */
-import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import { errorMessage } from "../../errors.js";
 import { synthesizeSpeech } from "../speech.js";
-import type { SpeechPriority, SpeechVoice, SynthesizedSpeech } from "../voice.js";
-import { samplesToMs, SPEECH_SAMPLE_RATE_HZ } from "../voice.js";
-import type { WorkerReply, WorkerRequest } from "./flite-worker-protocol.js";
+import type { SpeechVoice, SynthesizedSpeech } from "../voice.js";
+import { planSynthesis, type SynthesisPlan } from "./flite-synth.js";
+import { fliteWorkerMain } from "./flite-worker-main.js";
 import { paceToText } from "./pacing.js";
 import { PhraseCache } from "./phrase-cache.js";
+import type { WasmModule } from "./wasm-api.js";
 
 /** Flite voices compiled into the package that sound best: a female and a male US English voice. */
 export const FLITE_FEMALE_VOICE = "slt";
@@ -31,46 +31,34 @@ export function fliteVoiceFor(voice: unknown): string {
 }
 
 /**
- * Starts the worker: an ESM entry module. From TypeScript sources (tsx, vitest)
- * the worker registers tsx's loader first; the built `dist/` is plain JS.
+ * The worker runs this source: one self-contained function, no module loader
+ * involved. Transpilers that keep function names (tsx's esbuild) wrap them in a
+ * `__name(fn, "name")` helper defined at module level: the worker gets its own.
  */
-const BOOTSTRAP = `
-const { parentPort, workerData } = require("node:worker_threads");
-(async () => {
-  try {
-    await import(workerData.entry);
-  } catch (error) {
-    if (!workerData.entry.endsWith(".ts") || workerData.tsxApi === null || error?.code !== "ERR_UNKNOWN_FILE_EXTENSION") throw error;
-    (await import(workerData.tsxApi)).register();
-    await import(workerData.entry);
-  }
-})().catch((error) => parentPort.postMessage({ type: "fatal", message: String(error?.stack ?? error) }));
+const WORKER_SOURCE = `
+var __name = (target, value) => Object.defineProperty(target, "name", { value, configurable: true });
+(${fliteWorkerMain.toString()})();
 `;
 
-function workerEntry(): { entry: string; tsxApi: string | null } {
-  const fromSources = import.meta.url.endsWith(".ts");
-  const entry = new URL(fromSources ? "./flite-worker.ts" : "./flite-worker.js", import.meta.url).href;
-  let tsxApi: string | null = null;
-  if (fromSources) {
-    try {
-      tsxApi = createRequire(import.meta.url).resolve("tsx/esm/api");
-    } catch {
-      tsxApi = null;
-    }
-  }
-  return { entry, tsxApi };
-}
+/** Replies from the worker (see flite-worker-main.ts). */
+type WorkerReply =
+  | { readonly type: "ready" }
+  | { readonly type: "runs"; readonly id: number; readonly results: ReadonlyArray<{ stdout: string; stderr: string; files: Array<[string, Uint8Array]> }> }
+  | { readonly type: "error"; readonly id: number; readonly message: string };
+
+/** Used to warm the worker up (V8 tiers the hot code up) before the first real phrase. */
+const WARM_UP_TEXT = "Thank you for calling. How can I help you today?";
 
 interface Job {
   readonly key: string;
   readonly text: string;
-  readonly fliteVoice: string;
-  priority: SpeechPriority;
+  readonly plan: SynthesisPlan;
   readonly resolve: (speech: SynthesizedSpeech) => void;
 }
 
 export interface FliteVoiceOptions {
-  readonly wasmPath: string;
+  /** The compiled flite module (compileFlite). */
+  readonly module: WasmModule;
   readonly logger: Logger;
   /** Cache bound (bytes of 24 kHz samples). Default 32 MiB. */
   readonly cacheBytes?: number;
@@ -85,33 +73,41 @@ export interface FliteVoice extends SpeechVoice {
 }
 
 export async function startFliteVoice(options: FliteVoiceOptions): Promise<FliteVoice> {
-  const { entry, tsxApi } = workerEntry();
-  const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { entry, tsxApi, wasmPath: options.wasmPath } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: options.module } });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the synthesizer worker did not start in time")), options.startTimeoutMs ?? 60_000);
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      void worker.terminate();
-      reject(error);
-    };
-    worker.once("error", fail);
-    worker.once("exit", (code) => fail(new Error(`the synthesizer worker exited with code ${code}`)));
-    worker.once("message", (message: WorkerReply) => {
+    const timer = setTimeout(() => fail(new Error("the synthesizer worker did not start in time")), options.startTimeoutMs ?? 60_000);
+    // Only these listeners come off again: the Worker keeps internal ones (removeAllListeners would stop its port).
+    const onError = (error: Error) => fail(error);
+    const onExit = (code: number) => fail(new Error(`the synthesizer worker exited with code ${code}`));
+    const onMessage = (message: WorkerReply) => {
       if (message.type === "ready") {
-        clearTimeout(timer);
-        worker.removeAllListeners();
+        done();
         resolve();
       } else {
-        fail(new Error(message.type === "fatal" ? message.message : `unexpected first message from the synthesizer worker: ${message.type}`));
+        fail(new Error(`unexpected first message from the synthesizer worker: ${message.type}`));
       }
-    });
+    };
+    function done(): void {
+      clearTimeout(timer);
+      worker.off("error", onError);
+      worker.off("exit", onExit);
+      worker.off("message", onMessage);
+    }
+    function fail(error: Error): void {
+      done();
+      void worker.terminate();
+      reject(error);
+    }
+    worker.on("error", onError);
+    worker.on("exit", onExit);
+    worker.on("message", onMessage);
   });
-  // The worker never keeps a process alive: an emulator's own close decides that.
+  // An idle worker never keeps a process alive (an emulator's own close decides that); a busy one does.
   worker.unref();
 
   const cache = new PhraseCache<SynthesizedSpeech>(options.cacheBytes ?? 32 * 1024 * 1024);
   const pending = new Map<string, Promise<SynthesizedSpeech>>();
-  const queues: Record<SpeechPriority, Job[]> = { now: [], later: [] };
+  const queue: Job[] = [];
   const inFlight = new Map<number, Job>();
   const stats = { synthesized: 0, cacheHits: 0, fallbacks: 0 };
   let nextId = 1;
@@ -125,16 +121,25 @@ export async function startFliteVoice(options: FliteVoiceOptions): Promise<Flite
 
   function pump(): void {
     if (inFlight.size > 0) return;
-    const job = queues.now.shift() ?? queues.later.shift();
-    if (job === undefined) return;
+    const job = queue.shift();
+    if (job === undefined) {
+      worker.unref();
+      return;
+    }
     if (broken !== null) {
       fallBack(job);
       pump();
       return;
     }
+    if (job.plan.runs.length === 0) {
+      job.resolve(job.plan.finish([]));
+      pump();
+      return;
+    }
     const id = nextId++;
     inFlight.set(id, job);
-    worker.postMessage({ id, text: job.text, fliteVoice: job.fliteVoice } satisfies WorkerRequest);
+    worker.ref();
+    worker.postMessage({ id, runs: job.plan.runs });
   }
 
   function breakDown(reason: string): void {
@@ -143,26 +148,22 @@ export async function startFliteVoice(options: FliteVoiceOptions): Promise<Flite
     options.logger.error({ reason }, "speech synthesizer worker failed; the emulator speaks the deterministic buzz from now on");
     for (const job of inFlight.values()) fallBack(job);
     inFlight.clear();
-    for (const job of [...queues.now.splice(0), ...queues.later.splice(0)]) fallBack(job);
+    for (const job of queue.splice(0)) fallBack(job);
   }
 
   worker.on("message", (message: WorkerReply) => {
-    if (message.type !== "result" && message.type !== "error") return;
+    if (message.type === "ready") return;
     const job = inFlight.get(message.id);
     inFlight.delete(message.id);
     if (job !== undefined) {
-      if (message.type === "result") {
+      try {
+        if (message.type === "error") throw new Error(message.message);
+        const speech = job.plan.finish(message.results.map((r) => ({ stdout: r.stdout, files: new Map(r.files) })));
         stats.synthesized += 1;
-        const speech: SynthesizedSpeech = {
-          samples: message.samples,
-          sampleRateHz: SPEECH_SAMPLE_RATE_HZ,
-          durationMs: samplesToMs(message.samples.length),
-          words: message.words,
-        };
         cache.set(job.key, speech, speech.samples.byteLength);
         job.resolve(speech);
-      } else {
-        options.logger.warn({ err: message.message, text: job.text.slice(0, 60) }, "speech synthesis failed for a phrase; it is spoken as the buzz");
+      } catch (error) {
+        options.logger.warn({ err: errorMessage(error), text: job.text.slice(0, 60) }, "speech synthesis failed for a phrase; it is spoken as the buzz");
         fallBack(job);
       }
     }
@@ -171,15 +172,17 @@ export async function startFliteVoice(options: FliteVoiceOptions): Promise<Flite
   worker.on("error", (error) => breakDown(errorMessage(error)));
   worker.on("exit", (code) => breakDown(`worker exited with code ${code}`));
 
-  return {
-    engine: "flite",
+  const voice: FliteVoice = {
+    get engine() {
+      return broken === null ? "flite" : "buzz";
+    },
     stats,
-    async synthesize(text, voice, priority = "now") {
+    async synthesize(text, voice) {
       // The synthesizer reads the sentence without its surrounding spaces (one cache entry per sentence);
       // the words move back to their place in `text`, and the pacing counts every character of it.
       const core = text.trim();
       const leading = text.length - text.trimStart().length;
-      const natural = await naturalSpeech(core, fliteVoiceFor(voice), priority);
+      const natural = await naturalSpeech(core, fliteVoiceFor(voice));
       const words = leading === 0 ? natural.words : natural.words.map((w) => ({ ...w, startChar: w.startChar + leading, endChar: w.endChar + leading }));
       return paceToText(text, natural.samples, words);
     },
@@ -188,8 +191,11 @@ export async function startFliteVoice(options: FliteVoiceOptions): Promise<Flite
       await worker.terminate();
     },
   };
+  // One phrase through the whole path before anyone waits on it: V8 has tiered the hot code up by then.
+  await voice.synthesize(WARM_UP_TEXT);
+  return voice;
 
-  function naturalSpeech(text: string, fliteVoice: string, priority: SpeechPriority): Promise<SynthesizedSpeech> {
+  function naturalSpeech(text: string, fliteVoice: string): Promise<SynthesizedSpeech> {
     const key = `${fliteVoice}\u0000${text}`;
     const cached = cache.get(key);
     if (cached !== undefined) {
@@ -197,20 +203,9 @@ export async function startFliteVoice(options: FliteVoiceOptions): Promise<Flite
       return Promise.resolve(cached);
     }
     const waiting = pending.get(key);
-    if (waiting !== undefined) {
-      // Needed now: a prefetched line still in the background queue moves to the front.
-      if (priority === "now") {
-        const index = queues.later.findIndex((job) => job.key === key);
-        if (index >= 0) {
-          const [job] = queues.later.splice(index, 1);
-          job.priority = "now";
-          queues.now.push(job);
-        }
-      }
-      return waiting;
-    }
+    if (waiting !== undefined) return waiting;
     const promise = new Promise<SynthesizedSpeech>((resolve) => {
-      queues[priority].push({ key, text, fliteVoice, priority, resolve });
+      queue.push({ key, text, plan: planSynthesis(text, fliteVoice), resolve });
     }).finally(() => pending.delete(key));
     pending.set(key, promise);
     pump();
