@@ -20,6 +20,7 @@ import {
   type PlannedContent,
 } from "./planner.js";
 import { ErrorCodes, ProtocolError } from "./protocol-error.js";
+import { prefetchUpcoming } from "./prefetch.js";
 import { parseResponseCreate, type ResponseRequest } from "./response-options.js";
 import { ResponseStream, type ResponsePlan } from "./response-stream.js";
 import { pick } from "./rng.js";
@@ -160,6 +161,12 @@ function startInterim(conn: EmulatorConnection, trigger: "tool" | "latency", con
 }
 
 export function onStreamFinished(conn: EmulatorConnection, stream: ResponseStream): void {
+  settleFinished(conn, stream);
+  // After any follow-up response has asked for its sentences: prefetches never go before them.
+  prefetchUpcoming(conn);
+}
+
+function settleFinished(conn: EmulatorConnection, stream: ResponseStream): void {
   if (stream === conn.interim) {
     conn.interim = null;
     for (const request of conn.afterInterim.splice(0)) tryRequest(conn, request);

@@ -18,11 +18,16 @@ export interface SpeechVoice {
    * samples. Never rejects: a synthesizer failure falls back to the buzz.
    */
   synthesize(text: string, voice?: unknown): Promise<SynthesizedSpeech>;
+  /**
+   * Synthesizes `text` ahead of need when nothing else waits (the scenario's
+   * next lines), so the answer that says it later starts without a synthesis delay.
+   */
+  prefetch(text: string, voice?: unknown): void;
 }
 
 /** The deterministic speech-like buzz (SPEECH_MS_PER_CHAR per character): no dependency, no words a person understands. */
 export function createBuzzVoice(): SpeechVoice {
-  return { engine: "buzz", synthesize: (text) => Promise.resolve(synthesizeSpeech(text)) };
+  return { engine: "buzz", synthesize: (text) => Promise.resolve(synthesizeSpeech(text)), prefetch: () => {} };
 }
 
 /** Milliseconds of `samples` at the voice rate. */

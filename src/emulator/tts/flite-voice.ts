@@ -1,10 +1,11 @@
 /**
  * The emulator's real voice: flite in a worker thread, so synthesis (CPU-bound,
  * ~16 ms per second of audio) never holds the event loop that carries the
- * calls. Sentences are synthesized one at a time, in the order asked; results
- * are cached per (voice, text). If the worker dies, the voice says so once in
- * the log and speaks the deterministic buzz from then on: a call never fails
- * for it.
+ * calls. Sentences are synthesized one at a time: what a response waits for
+ * first, in the order asked, then prefetches (lines the scenario will say)
+ * when nothing else waits. Results are cached per (voice, text). If the worker
+ * dies, the voice says so once in the log and speaks the deterministic buzz
+ * from then on: a call never fails for it.
  */
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
@@ -108,6 +109,7 @@ export async function startFliteVoice(options: FliteVoiceOptions): Promise<Flite
   const cache = new PhraseCache<SynthesizedSpeech>(options.cacheBytes ?? 32 * 1024 * 1024);
   const pending = new Map<string, Promise<SynthesizedSpeech>>();
   const queue: Job[] = [];
+  const prefetchQueue: Job[] = [];
   const inFlight = new Map<number, Job>();
   const stats = { synthesized: 0, cacheHits: 0, fallbacks: 0 };
   let nextId = 1;
@@ -121,7 +123,7 @@ export async function startFliteVoice(options: FliteVoiceOptions): Promise<Flite
 
   function pump(): void {
     if (inFlight.size > 0) return;
-    const job = queue.shift();
+    const job = queue.shift() ?? prefetchQueue.shift();
     if (job === undefined) {
       worker.unref();
       return;
@@ -148,7 +150,7 @@ export async function startFliteVoice(options: FliteVoiceOptions): Promise<Flite
     options.logger.error({ reason }, "speech synthesizer worker failed; the emulator speaks the deterministic buzz from now on");
     for (const job of inFlight.values()) fallBack(job);
     inFlight.clear();
-    for (const job of queue.splice(0)) fallBack(job);
+    for (const job of [...queue.splice(0), ...prefetchQueue.splice(0)]) fallBack(job);
   }
 
   worker.on("message", (message: WorkerReply) => {
@@ -182,9 +184,13 @@ export async function startFliteVoice(options: FliteVoiceOptions): Promise<Flite
       // the words move back to their place in `text`, and the pacing counts every character of it.
       const core = text.trim();
       const leading = text.length - text.trimStart().length;
-      const natural = await naturalSpeech(core, fliteVoiceFor(voice));
+      const natural = await naturalSpeech(core, fliteVoiceFor(voice), false);
       const words = leading === 0 ? natural.words : natural.words.map((w) => ({ ...w, startChar: w.startChar + leading, endChar: w.endChar + leading }));
       return paceToText(text, natural.samples, words);
+    },
+    prefetch(text, voice) {
+      const core = text.trim();
+      if (core !== "") void naturalSpeech(core, fliteVoiceFor(voice), true);
     },
     async close() {
       closing = true;
@@ -195,7 +201,7 @@ export async function startFliteVoice(options: FliteVoiceOptions): Promise<Flite
   await voice.synthesize(WARM_UP_TEXT);
   return voice;
 
-  function naturalSpeech(text: string, fliteVoice: string): Promise<SynthesizedSpeech> {
+  function naturalSpeech(text: string, fliteVoice: string, prefetch: boolean): Promise<SynthesizedSpeech> {
     const key = `${fliteVoice}\u0000${text}`;
     const cached = cache.get(key);
     if (cached !== undefined) {
@@ -203,9 +209,14 @@ export async function startFliteVoice(options: FliteVoiceOptions): Promise<Flite
       return Promise.resolve(cached);
     }
     const waiting = pending.get(key);
-    if (waiting !== undefined) return waiting;
+    if (waiting !== undefined) {
+      // Needed now: a prefetch still waiting its turn moves to the front queue.
+      const index = prefetch ? -1 : prefetchQueue.findIndex((job) => job.key === key);
+      if (index >= 0) queue.push(...prefetchQueue.splice(index, 1));
+      return waiting;
+    }
     const promise = new Promise<SynthesizedSpeech>((resolve) => {
-      queue.push({ key, text, plan: planSynthesis(text, fliteVoice), resolve });
+      (prefetch ? prefetchQueue : queue).push({ key, text, plan: planSynthesis(text, fliteVoice), resolve });
     }).finally(() => pending.delete(key));
     pending.set(key, promise);
     pump();
