@@ -7,7 +7,7 @@
 import { Writable } from "node:stream";
 import pino from "pino";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createBuzzVoice, loadDefaultVoice, loadVoice, SPEECH_MS_PER_CHAR, startVoiceLiveEmulator, type SpeechVoice } from "../src/emulator/index.js";
+import { createBuzzVoice, loadDefaultVoice, loadVoice, pendingVoice, SPEECH_MS_PER_CHAR, startVoiceLiveEmulator, type SpeechVoice } from "../src/emulator/index.js";
 
 const silent = pino({ level: "silent" });
 let voice: SpeechVoice;
@@ -176,5 +176,20 @@ describe("the emulator's voice", () => {
     expect((await loadVoice(logger, "/nonexistent/flite.wasm")).engine).toBe("buzz");
     expect(lines.join("")).toMatch(/not installed/);
     expect(lines.join("")).toMatch(/failed to start/);
+  });
+
+  it("does not hold up start-up: until the synthesizer has started, its requests wait, in order", async () => {
+    let finishLoading: (voice: SpeechVoice) => void = () => {};
+    const pending = pendingVoice(new Promise<SpeechVoice>((resolve) => (finishLoading = resolve)), "flite");
+    expect(pending.engine).toBe("flite");
+    const order: string[] = [];
+    const first = pending.synthesize("First.").then(() => order.push("First."));
+    const second = pending.synthesize("Second.").then(() => order.push("Second."));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(order).toEqual([]);
+    finishLoading(createBuzzVoice());
+    await Promise.all([first, second]);
+    expect(order).toEqual(["First.", "Second."]);
+    expect(pending.engine).toBe("buzz");
   });
 });

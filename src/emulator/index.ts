@@ -6,7 +6,7 @@
 export { startVoiceLiveEmulator, DEFAULT_SESSION_LIFETIME_MS, type VoiceLiveEmulator, type VoiceLiveEmulatorOptions } from "./server.js";
 export { SUPPORTED_API_VERSIONS, VERSIONED_FEATURES, type ApiVersion } from "./api-versions.js";
 export { createBuzzVoice, type SpeechVoice } from "./voice.js";
-export { loadDefaultVoice, loadVoice } from "./tts/default-voice.js";
+export { defaultVoice, loadDefaultVoice, loadVoice, pendingVoice, type PendingVoice } from "./tts/default-voice.js";
 export { splitSentences } from "./sentences.js";
 export { SERVER_EVENT_TYPES, type ServerEventType } from "./server-events.js";
 export {

@@ -76,7 +76,8 @@ export class MessageStreamer {
   private offset = 0;
   private wordCursor = 0;
   private charCursor = 0;
-  private synthesizedSamples = 0;
+  /** Samples of the pieces the stream has reached: where the next one starts in the item's audio. */
+  private reachedSamples = 0;
 
   constructor(host: StreamHost, plan: ResponsePlan, responseId: string, readonly outputIndex: number) {
     this.host = host;
@@ -113,12 +114,12 @@ export class MessageStreamer {
   /** The stream reaches a piece (in order): its place in the item's audio, and the audio track learns its words. */
   private enter(piece: Piece, speech: SynthesizedSpeech): void {
     piece.entered = true;
-    piece.startSample = this.synthesizedSamples;
-    this.synthesizedSamples += speech.samples.length;
+    piece.startSample = this.reachedSamples;
+    this.reachedSamples += speech.samples.length;
     const track = this.item.audio;
     if (track !== undefined) {
       for (const word of speech.words) track.words.push({ endMs: samplesToMs(piece.startSample + word.endSample), endChar: piece.charBase + word.endChar });
-      track.totalMs = samplesToMs(this.synthesizedSamples);
+      track.totalMs = samplesToMs(this.reachedSamples);
       track.complete = piece === this.pieces[this.pieces.length - 1];
     }
   }

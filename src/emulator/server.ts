@@ -14,7 +14,7 @@ import { checkHandshake, type HandshakeAccepted, type HandshakeRejected } from "
 import { createRecorder, type EventRecord } from "./recorder.js";
 import { DEFAULT_STREAMING, type StreamingOptions } from "./response-stream.js";
 import { DEFAULT_SCENARIO, type Scenario } from "./scenario.js";
-import { loadDefaultVoice } from "./tts/default-voice.js";
+import { defaultVoice } from "./tts/default-voice.js";
 import type { SpeechVoice } from "./voice.js";
 
 /** Largest client message accepted (the service allows 15 MiB of audio per append, base64 adds a third). */
@@ -48,13 +48,20 @@ export interface VoiceLiveEmulatorOptions {
 }
 
 export const DEFAULT_SESSION_LIFETIME_MS = 30 * 60_000;
+/**
+ * How long start-up waits for the default synthesizer (~0.5 s on an idle machine,
+ * once per process): long enough that a call right after start is not kept
+ * waiting for its first sentence, short enough that a busy machine does not
+ * hold up the emulator (or the bot embedding it). Past it, speech waits instead.
+ */
+const VOICE_START_WAIT_MS = 3000;
 
 export interface VoiceLiveEmulator {
   /** Base origin, e.g. ws://127.0.0.1:41234 (the realtime path is /voice-live/realtime). */
   readonly url: string;
   readonly port: number;
   readonly host: string;
-  /** The engine that speaks ("flite" or "buzz"). */
+  /** The engine that speaks ("flite" or "buzz"; "flite" while it is still starting). */
   readonly voiceEngine: string;
   /** Every client event received, recorded (in-process handle). */
   readonly events: EventRecord;
@@ -64,6 +71,15 @@ export interface VoiceLiveEmulator {
   /** Closes one connection from the server side (to test reconnects). Returns false if unknown or closed. */
   disconnect(id: string, code?: number, reason?: string): boolean;
   close(): Promise<void>;
+}
+
+/** The default voice, after waiting at most VOICE_START_WAIT_MS for its synthesizer to start. */
+async function startDefaultVoice(logger: Logger): Promise<SpeechVoice> {
+  const voice = defaultVoice(logger);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([voice.ready, new Promise((resolve) => (timer = setTimeout(resolve, VOICE_START_WAIT_MS)))]);
+  clearTimeout(timer);
+  return voice;
 }
 
 function writeRejection(socket: Duplex, rejection: HandshakeRejected): void {
@@ -83,7 +99,7 @@ export async function startVoiceLiveEmulator(options: VoiceLiveEmulatorOptions =
   const recorder = createRecorder(clock, options.record);
   const sessionLifetimeMs = options.sessionLifetimeMs ?? DEFAULT_SESSION_LIFETIME_MS;
   if (!(sessionLifetimeMs > 0) || !Number.isFinite(sessionLifetimeMs)) throw new RangeError(`sessionLifetimeMs must be a positive number, got ${sessionLifetimeMs}`);
-  const voice = options.voice ?? (await loadDefaultVoice(logger));
+  const voice = options.voice ?? (await startDefaultVoice(logger));
   const connections = new Map<string, EmulatorConnection>();
   const sockets = new Set<WebSocket>();
   const socketById = new Map<string, WebSocket>();
@@ -196,7 +212,9 @@ export async function startVoiceLiveEmulator(options: VoiceLiveEmulatorOptions =
     url: `ws://${urlHost}:${port}`,
     port,
     host,
-    voiceEngine: voice.engine,
+    get voiceEngine() {
+      return voice.engine;
+    },
     events: recorder,
     connections: () => [...connections.values()].map((c) => c.snapshot()),
     connection: (id) => connections.get(id)?.snapshot(),
