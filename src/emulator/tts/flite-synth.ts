@@ -18,7 +18,7 @@
  * to a short lead-in and tail and brought to a fixed speech level (pacing.ts).
  * The same text always gives the same samples.
  */
-import { createResampler, decodeWav } from "../../audio/index.js";
+import { createResampler } from "../../audio/index.js";
 import { samplesToMs, SPEECH_SAMPLE_RATE_HZ, type SpokenWord, type SynthesizedSpeech } from "../voice.js";
 import { normalizeLevel, trimSilence } from "./pacing.js";
 import { tokenize, type Token } from "./tokens.js";
@@ -125,7 +125,7 @@ export function planSynthesis(text: string, fliteVoice: string): SynthesisPlan {
     finish([main, alignment]) {
       const wav = main.files.get(OUTPUT_PATH) ?? main.files.get(`/${OUTPUT_PATH}`);
       if (wav === undefined) throw new Error(`flite wrote no audio for ${JSON.stringify(text.slice(0, 40))}`);
-      const decoded = decodeWav(wav);
+      const decoded = readFliteWav(wav);
       const spans = alignWords(spoken, parseTimedPhones(main.stdout), phoneGroups(alignment.stdout));
       const samples24k = to24k(decoded.samples, decoded.sampleRateHz);
       const words: SpokenWord[] = spoken.map((t, i) => ({
@@ -140,6 +140,32 @@ export function planSynthesis(text: string, fliteVoice: string): SynthesisPlan {
       return { samples: trimmed.samples, sampleRateHz: SPEECH_SAMPLE_RATE_HZ, durationMs: samplesToMs(trimmed.samples.length), words: trimmed.words };
     },
   };
+}
+
+/**
+ * Flite's WAV output: RIFF, a `fmt ` chunk (PCM16 mono), a `data` chunk. Read as
+ * one typed-array copy (the audio layer's general decoder reads sample by
+ * sample: several ms per sentence on the event loop).
+ */
+function readFliteWav(file: Uint8Array): { samples: Int16Array; sampleRateHz: number } {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const tag = (at: number) => String.fromCharCode(file[at], file[at + 1], file[at + 2], file[at + 3]);
+  if (file.length < 12 || tag(0) !== "RIFF" || tag(8) !== "WAVE") throw new Error("flite wrote no RIFF/WAVE audio");
+  let sampleRateHz = 0;
+  for (let at = 12; at + 8 <= file.length; ) {
+    const size = view.getUint32(at + 4, true);
+    if (tag(at) === "fmt ") {
+      if (view.getUint16(at + 8, true) !== 1 || view.getUint16(at + 10, true) !== 1 || view.getUint16(at + 22, true) !== 16) throw new Error("flite wrote audio that is not PCM16 mono");
+      sampleRateHz = view.getUint32(at + 12, true);
+    } else if (tag(at) === "data") {
+      if (sampleRateHz === 0) throw new Error("flite's WAV has its data before its format");
+      const end = Math.min(at + 8 + size, file.length);
+      // slice() copies into a fresh, aligned buffer; WAV PCM and Int16Array are both little-endian here.
+      return { samples: new Int16Array(file.buffer.slice(file.byteOffset + at + 8, file.byteOffset + at + 8 + ((end - at - 8) & ~1))), sampleRateHz };
+    }
+    at += 8 + size + (size & 1);
+  }
+  throw new Error("flite's WAV has no data chunk");
 }
 
 /** Resamples a whole utterance to 24 kHz: the resampler's delay worth of zeros goes in after it and comes off the front. */
