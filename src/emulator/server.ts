@@ -48,6 +48,7 @@ export interface VoiceLiveEmulatorOptions {
 }
 
 export const DEFAULT_SESSION_LIFETIME_MS = 30 * 60_000;
+export const MAX_SESSION_LIFETIME_MS = 24 * 24 * 3_600_000;
 /**
  * How long start-up waits for the default synthesizer (~0.5 s on an idle machine,
  * once per process): long enough that a call right after start is not kept
@@ -98,7 +99,10 @@ export async function startVoiceLiveEmulator(options: VoiceLiveEmulatorOptions =
   const streaming: StreamingOptions = { ...DEFAULT_STREAMING, ...options.streaming };
   const recorder = createRecorder(clock, options.record);
   const sessionLifetimeMs = options.sessionLifetimeMs ?? DEFAULT_SESSION_LIFETIME_MS;
-  if (!(sessionLifetimeMs > 0) || !Number.isFinite(sessionLifetimeMs)) throw new RangeError(`sessionLifetimeMs must be a positive number, got ${sessionLifetimeMs}`);
+  // A timer cannot wait longer than 2^31 - 1 ms (~24.8 days): beyond that Node would fire it at once.
+  if (!(sessionLifetimeMs > 0) || sessionLifetimeMs > MAX_SESSION_LIFETIME_MS) {
+    throw new RangeError(`sessionLifetimeMs must be between 1 and ${MAX_SESSION_LIFETIME_MS} ms (24 days), got ${sessionLifetimeMs}`);
+  }
   const voice = options.voice ?? (await startDefaultVoice(logger));
   const connections = new Map<string, EmulatorConnection>();
   const sockets = new Set<WebSocket>();
