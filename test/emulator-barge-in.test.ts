@@ -32,7 +32,30 @@ afterEach(async () => {
 async function start(turnDetection: Record<string, unknown>, clock: Clock): Promise<void> {
   emulator = await startVoiceLiveEmulator({ port: 0, scenario, clock });
   client = await TestClient.connect(emulator);
-  await client.updateSession({ turn_detection: { type: "azure_semantic_vad", ...turnDetection } });
+  // Word timestamps say where each word ends: the truncated transcript must end at the last word fully played.
+  await client.updateSession({ turn_detection: { type: "azure_semantic_vad", ...turnDetection }, output_audio_timestamp_types: ["word"] });
+}
+
+/** The words of an item (response.audio_timestamp.delta), in order. */
+function wordsOf(itemId: string): Array<{ text: string; startMs: number; endMs: number }> {
+  return client
+    .all("response.audio_timestamp.delta")
+    .filter((e) => e.item_id === itemId)
+    .map((e) => ({ text: e.text as string, startMs: e.audio_offset_ms as number, endMs: (e.audio_offset_ms as number) + (e.audio_duration_ms as number) }));
+}
+
+/** `text` up to the end of its first `count` words (as the timestamps name them). */
+function firstWords(text: string, words: ReadonlyArray<{ text: string }>, count: number): string {
+  let at = 0;
+  for (const word of words.slice(0, count)) at = text.indexOf(word.text, at) + word.text.length;
+  return text.slice(0, at);
+}
+
+/** A moment in the middle of word `index` (0-based) of the item: words before it were heard whole, it was not. */
+async function midWordMs(itemId: string, index: number): Promise<number> {
+  await client.waitUntil(() => wordsOf(itemId).length > index);
+  const word = wordsOf(itemId)[index];
+  return Math.round((word.startMs + word.endMs) / 2);
 }
 
 const INTERRUPTION = concat(speech24k("Stop, wait"), silence24k(700));
@@ -71,14 +94,16 @@ describe("Voice Live emulator: barge-in", () => {
     await client.next("response.created");
     const added = await client.next("response.output_item.added");
     await audioSentAtLeast(2000);
-    clock.now += 1234; // the caller has heard 1234 ms since the first delta
+    const playedMs = await midWordMs(added.item.id, 3); // inside "includes"
+    clock.now += playedMs; // the caller has heard this much since the first delta
     sendAudio(client, pcmBytes(INTERRUPTION), 960);
     await client.next("input_audio_buffer.speech_started");
     await client.next("response.done");
     const truncated = await client.next("conversation.item.truncated");
-    expect(truncated).toMatchObject({ item_id: added.item.id, content_index: 0, audio_end_ms: 1234 });
+    expect(truncated).toMatchObject({ item_id: added.item.id, content_index: 0, audio_end_ms: playedMs });
     const item = emulator.connection("c1")!.conversation.find((i) => i.id === added.item.id)!;
-    // 1234 ms at 65 ms per character is 18 characters, cut back to a word.
+    // Cut after the last word heard whole.
+    expect(firstWords(LONG_ANSWER, wordsOf(added.item.id), 3)).toBe("Our premium plan");
     expect(item.content as unknown[]).toEqual([{ type: "audio", transcript: "Our premium plan" }]);
   });
 
@@ -120,7 +145,7 @@ describe("Voice Live emulator: barge-in", () => {
     await client.next("response.created");
     const added = await client.next("response.output_item.added");
     await audioSentAtLeast(1500);
-    clock.now += 1300;
+    clock.now += await midWordMs(added.item.id, 3);
     sendAudio(client, pcmBytes(INTERRUPTION), 960);
     await client.next("conversation.item.truncated");
     const item = emulator.connection("c1")!.conversation.find((i) => i.id === added.item.id)!;
@@ -153,7 +178,8 @@ describe("Voice Live emulator: conversation.item.truncate", () => {
     const created = await client.next("response.created");
     const events = await client.responseEvents(created.response.id);
     const itemId = events[1].item.id;
-    const producedMs = SHORT_ANSWER.length * 65;
+    const producedMs = Math.floor(pcm24kMs(events.filter((e) => e.type === "response.audio.delta").map((e) => e.delta)));
+    const cutMs = await midWordMs(itemId, 3); // inside "forty"
 
     expect(await client.expectError({ type: "conversation.item.truncate", item_id: "item_missing", content_index: 0, audio_end_ms: 100 })).toMatchObject({
       code: "item_truncate_invalid_item_id",
@@ -179,11 +205,11 @@ describe("Voice Live emulator: conversation.item.truncate", () => {
     expect(tooLong).toMatchObject({ code: "invalid_value", param: "audio_end_ms" });
     expect(tooLong.message).toContain("already shorter than");
 
-    client.send({ type: "conversation.item.truncate", item_id: itemId, content_index: 0, audio_end_ms: 1040 });
+    client.send({ type: "conversation.item.truncate", item_id: itemId, content_index: 0, audio_end_ms: cutMs });
     const truncated = await client.next("conversation.item.truncated");
-    expect(truncated).toMatchObject({ item_id: itemId, content_index: 0, audio_end_ms: 1040 });
+    expect(truncated).toMatchObject({ item_id: itemId, content_index: 0, audio_end_ms: cutMs });
     const item = emulator.connection("c1")!.conversation.find((i) => i.id === itemId)!;
-    expect((item.content as any)[0].transcript).toBe("Your balance is"); // 1040 ms = 16 characters
+    expect((item.content as any)[0].transcript).toBe("Your balance is"); // the words heard whole before the cut
 
     const again = await client.expectError({ type: "conversation.item.truncate", item_id: itemId, content_index: 0, audio_end_ms: 500 });
     expect(again.code).toBe("item_already_truncated");

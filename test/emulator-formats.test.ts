@@ -1,10 +1,9 @@
 import alawmulaw from "alawmulaw";
-import { afterEach, describe, expect, it } from "vitest";
-import { SPEECH_MS_PER_CHAR, startVoiceLiveEmulator, synthesizeSpeech, type VoiceLiveEmulator } from "../src/emulator/index.js";
-import { TestClient } from "./emulator-helpers.js";
+import { beforeAll, afterEach, describe, expect, it } from "vitest";
+import { SPEECH_MS_PER_CHAR, startVoiceLiveEmulator, type VoiceLiveEmulator } from "../src/emulator/index.js";
+import { TestClient, emulatorSpeech } from "./emulator-helpers.js";
 
 const TEXT = "Thank you for calling. Your table for four is booked at seven.";
-const DURATION_MS = TEXT.length * SPEECH_MS_PER_CHAR;
 
 let emulator: VoiceLiveEmulator;
 let client: TestClient;
@@ -46,7 +45,16 @@ const FORMATS: Array<[string, number]> = [
 ];
 
 describe("Voice Live emulator: output audio formats", () => {
-  const referenceDb = rmsDb(synthesizeSpeech(TEXT).samples);
+  /** The utterance as the voice speaks it at 24 kHz: every format must carry the same audio. */
+  let durationMs = 0;
+  let referenceDb = 0;
+  beforeAll(async () => {
+    const reference = await emulatorSpeech(TEXT);
+    durationMs = (reference.length * 1000) / 24000;
+    referenceDb = rmsDb(reference);
+    // Never faster than the emulator's pace (SPEECH_MS_PER_CHAR).
+    expect(durationMs).toBeGreaterThanOrEqual(TEXT.length * SPEECH_MS_PER_CHAR);
+  });
 
   for (const [format, bytesPerSecond] of FORMATS) {
     it(`speaks ${format}: the right amount of audio at the right rate, at speech level`, async () => {
@@ -55,7 +63,7 @@ describe("Voice Live emulator: output audio formats", () => {
       const updated = await client.updateSession({ output_audio_format: format });
       expect(updated.session.output_audio_format).toBe(format);
       const bytes = await speak();
-      const expectedBytes = (DURATION_MS * bytesPerSecond) / 1000;
+      const expectedBytes = (durationMs * bytesPerSecond) / 1000;
       expect(Math.abs(bytes.length - expectedBytes)).toBeLessThanOrEqual(4);
       const samples = decode(format, bytes);
       // Band-limited speech keeps its level through resampling and companding; a wrong
@@ -68,7 +76,7 @@ describe("Voice Live emulator: output audio formats", () => {
     emulator = await startVoiceLiveEmulator({ port: 0 });
     client = await TestClient.connect(emulator);
     const ulaw = await speak({ output_audio_format: "g711_ulaw" });
-    expect(Math.abs(ulaw.length - DURATION_MS * 8)).toBeLessThanOrEqual(4);
+    expect(Math.abs(ulaw.length - durationMs * 8)).toBeLessThanOrEqual(4);
     const created = client.all("response.created")[0];
     expect(created.response.output_audio_format).toBe("g711_ulaw");
     const bad = await client.expectError({ type: "response.create", response: { output_audio_format: "mp3" } });

@@ -2,8 +2,9 @@
  * Test-side helpers for the Voice Live emulator tests: a raw `ws` client that
  * keeps every server event and reads them in order, and audio builders.
  */
+import pino from "pino";
 import WebSocket from "ws";
-import { synthesizeSpeech } from "../src/emulator/index.js";
+import { loadDefaultVoice, splitSentences, synthesizeSpeech } from "../src/emulator/index.js";
 import type { VoiceLiveEmulator } from "../src/emulator/index.js";
 
 export type ServerEvent = Record<string, any> & { type: string };
@@ -14,6 +15,13 @@ export interface ConnectOptions {
 }
 
 export const DEFAULT_QUERY = { "api-version": "2026-01-01-preview", model: "gpt-4.1" };
+
+/** PCM16 24 kHz of `text` as the emulator's default voice speaks it (one sentence at a time, like a response). */
+export async function emulatorSpeech(text: string, voice?: unknown): Promise<Int16Array> {
+  const speaker = await loadDefaultVoice(pino({ level: "silent" }));
+  const pieces = await Promise.all(splitSentences(text).map((piece) => speaker.synthesize(piece, voice)));
+  return concat(...pieces.map((piece) => piece.samples));
+}
 
 export function realtimeUrl(emulator: VoiceLiveEmulator, query: Record<string, string>): string {
   return `${emulator.url}/voice-live/realtime?${new URLSearchParams(query).toString()}`;

@@ -1,6 +1,6 @@
 import alawmulaw from "alawmulaw";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseScenario, startVoiceLiveEmulator, type VoiceLiveEmulator } from "../src/emulator/index.js";
+import { parseScenario, SPEECH_MS_PER_CHAR, startVoiceLiveEmulator, type VoiceLiveEmulator } from "../src/emulator/index.js";
 import { TestClient, concat, pcmBytes, sendAudio, silence24k, speech24k } from "./emulator-helpers.js";
 
 const scenario = parseScenario({
@@ -11,8 +11,8 @@ const scenario = parseScenario({
   ],
 });
 
-const UTTERANCE = "Hello there, I need some help"; // 29 chars → 1885 ms of speech
-const SPEECH_MS = UTTERANCE.length * 65;
+const UTTERANCE = "Hello there, I need some help"; // 29 chars → 1740 ms of speech
+const SPEECH_MS = UTTERANCE.length * SPEECH_MS_PER_CHAR;
 /** 500 ms silence, the utterance, 1 s silence: speech spans 500 → 500 + SPEECH_MS in the input timeline. */
 const CALLER = concat(silence24k(500), speech24k(UTTERANCE), silence24k(1000));
 
@@ -126,7 +126,8 @@ describe("Voice Live emulator: input audio and turn detection", () => {
     const words = speech24k("Number one");
     sendAudio(client, pcmBytes(concat(words, silence24k(400), words, silence24k(1000))), 960);
     await client.next("input_audio_buffer.speech_stopped");
-    await client.waitUntil(() => (emulator.connection("c1")?.inputTimelineMs ?? 0) >= 650 + 400 + 650 + 1000);
+    const wordsMs = "Number one".length * SPEECH_MS_PER_CHAR;
+    await client.waitUntil(() => (emulator.connection("c1")?.inputTimelineMs ?? 0) >= wordsMs + 400 + wordsMs + 1000);
     expect(client.all("input_audio_buffer.speech_started")).toHaveLength(1);
     // create_response false: the turn is committed but not answered until the client asks.
     expect(client.all("response.created")).toHaveLength(0);

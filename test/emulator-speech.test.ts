@@ -26,7 +26,7 @@ describe("emulator speech synthesis", () => {
   const text = "Hello there, how are you doing today?";
   const speech = synthesizeSpeech(text);
 
-  it("is deterministic and exactly 65 ms per character at 24 kHz", () => {
+  it("is deterministic and exactly SPEECH_MS_PER_CHAR per character at 24 kHz", () => {
     expect(speech.sampleRateHz).toBe(24000);
     expect(speech.durationMs).toBe(text.length * SPEECH_MS_PER_CHAR);
     expect(speech.samples.length).toBe((text.length * SPEECH_MS_PER_CHAR * 24000) / 1000);
@@ -40,11 +40,11 @@ describe("emulator speech synthesis", () => {
   it("places words where the text has them, with silence at the gaps", () => {
     expect(speech.words.map((w) => w.text)).toEqual(["Hello", "there", "how", "are", "you", "doing", "today"]);
     for (const word of speech.words) {
-      expect(word.startSample).toBe(word.startChar * 1560);
+      expect(word.startSample).toBe((word.startChar * SPEECH_MS_PER_CHAR * 24000) / 1000);
       expect(rmsDb(speech.samples.subarray(word.startSample, word.endSample))).toBeGreaterThan(-30); // voiced
     }
     const gapStart = speech.words[0].endSample; // the space after "Hello"
-    expect(rmsDb(speech.samples.subarray(gapStart, gapStart + 1560))).toBeLessThan(-90); // digital silence
+    expect(rmsDb(speech.samples.subarray(gapStart, gapStart + (SPEECH_MS_PER_CHAR * 24000) / 1000))).toBeLessThan(-90); // digital silence
   });
 
   it("sounds like a voice: a pitch in the speaking range and syllable-rate loudness changes", () => {

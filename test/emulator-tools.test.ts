@@ -72,7 +72,7 @@ describe("Voice Live emulator: function calls", () => {
     const argsDone = first.find((e) => e.type === "response.function_call_arguments.done")!;
     expect(JSON.parse(args.map((e) => e.delta).join(""))).toEqual({ order_id: "42", include_items: true });
     expect(JSON.parse(argsDone.arguments)).toEqual({ order_id: "42", include_items: true });
-    expect(argsDone.name).toBeUndefined(); // clients take the name from output_item.added
+    expect(argsDone.name).toBe("lookup_order"); // the SDK types it as required (its samples switch on it)
     const done = first[first.length - 1];
     expect(done.response.status).toBe("completed");
     expect(done.response.output.map((o: any) => o.type)).toEqual(["message", "function_call"]);

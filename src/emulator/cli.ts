@@ -6,13 +6,16 @@
  *   --port N        [VOICELIVE_EMULATOR_PORT]      default 8765 (0 = any free port)
  *   --scenario F    [VOICELIVE_EMULATOR_SCENARIO]  scenario JSON; default: the built-in local-mode script
  *   --seed N        [VOICELIVE_EMULATOR_SEED]      default 1
+ *   --session-lifetime-ms N  [VOICELIVE_EMULATOR_SESSION_LIFETIME_MS]  default 1800000 (30 min)
+ *   --voice V       [VOICELIVE_EMULATOR_VOICE]     flite (default when installed) | buzz
  *   --log-level L   [LOG_LEVEL]                    default info
  */
 import { parseArgs } from "node:util";
 import pino from "pino";
 import { errorMessage } from "../errors.js";
 import { DEFAULT_SCENARIO, loadScenario } from "./scenario.js";
-import { startVoiceLiveEmulator } from "./server.js";
+import { DEFAULT_SESSION_LIFETIME_MS, startVoiceLiveEmulator } from "./server.js";
+import { createBuzzVoice } from "./voice.js";
 
 const USAGE = `usage: npm run emulator [-- options]
 
@@ -25,6 +28,8 @@ options (environment variable in brackets; a flag wins):
   --port N        [VOICELIVE_EMULATOR_PORT]      port (default 8765; 0 = any free port)
   --scenario F    [VOICELIVE_EMULATOR_SCENARIO]  scenario JSON (default: the built-in local-mode script)
   --seed N        [VOICELIVE_EMULATOR_SEED]      ids, interim picks and fallback replies (default 1)
+  --session-lifetime-ms N [VOICELIVE_EMULATOR_SESSION_LIFETIME_MS]  session lifetime before session_expired (default 30 min)
+  --voice V       [VOICELIVE_EMULATOR_VOICE]     flite (real speech, default) or buzz (the deterministic fallback)
   --log-level L   [LOG_LEVEL]                    fatal … trace, silent (default info)
   -h, --help      this text
 `;
@@ -42,6 +47,8 @@ async function main(): Promise<void> {
       port: { type: "string" },
       scenario: { type: "string" },
       seed: { type: "string" },
+      "session-lifetime-ms": { type: "string" },
+      voice: { type: "string" },
       "log-level": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -54,15 +61,29 @@ async function main(): Promise<void> {
   const logger = pino({ level: values["log-level"] ?? env.LOG_LEVEL ?? "info" });
   const scenarioPath = values.scenario ?? env.VOICELIVE_EMULATOR_SCENARIO;
   const scenario = scenarioPath ? await loadScenario(scenarioPath) : DEFAULT_SCENARIO;
+  const voice = values.voice ?? env.VOICELIVE_EMULATOR_VOICE ?? "flite";
+  if (voice !== "flite" && voice !== "buzz") throw new Error(`voice must be "flite" or "buzz", got "${voice}"`);
+  const lifetimeMs = integer("session-lifetime-ms", values["session-lifetime-ms"] ?? env.VOICELIVE_EMULATOR_SESSION_LIFETIME_MS ?? String(DEFAULT_SESSION_LIFETIME_MS));
+  if (lifetimeMs === 0) throw new Error("session-lifetime-ms must be positive");
   const emulator = await startVoiceLiveEmulator({
     host: values.host ?? env.VOICELIVE_EMULATOR_HOST ?? "127.0.0.1",
     port: integer("port", values.port ?? env.VOICELIVE_EMULATOR_PORT ?? "8765"),
     seed: integer("seed", values.seed ?? env.VOICELIVE_EMULATOR_SEED ?? "1"),
     scenario,
     logger,
+    sessionLifetimeMs: lifetimeMs,
+    // "flite" is the default: it falls back to the buzz (and says so) when its package is not installed.
+    ...(voice === "buzz" ? { voice: createBuzzVoice() } : {}),
   });
   logger.info(
-    { url: `${emulator.url}/voice-live/realtime`, events: `${emulator.url.replace(/^ws/, "http")}/events`, scenario: scenario.name ?? scenarioPath },
+    {
+      url: `${emulator.url}/voice-live/realtime`,
+      sdkEndpoint: emulator.url.replace(/^ws/, "http"),
+      events: `${emulator.url.replace(/^ws/, "http")}/events`,
+      scenario: scenario.name ?? scenarioPath,
+      voice: emulator.voiceEngine,
+      sessionLifetimeMs: lifetimeMs,
+    },
     "voice live emulator ready",
   );
   let stopping = false;

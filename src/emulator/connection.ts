@@ -6,10 +6,12 @@
 import type { Logger } from "pino";
 import { createBase64Decoder, type Base64Decoder } from "../audio/index.js";
 import type { Clock, Timer } from "../clock.js";
+import { supportsFeature, type ApiVersion } from "./api-versions.js";
 import { Conversation } from "./conversation.js";
 import type { HandshakeAccepted } from "./handshake.js";
 import { InputAudio, vadSettingsFrom } from "./input-audio.js";
 import { onInputAppend, onInputClear, onInputCommit } from "./input-events.js";
+import { onInputTextDelta, onInputTextDone } from "./input-text.js";
 import { onItemCreate, onItemDelete, onItemRetrieve, onItemTruncate } from "./item-events.js";
 import type { TurnProgram, PlannedTool } from "./planner.js";
 import { ErrorCodes, ProtocolError, invalidValue } from "./protocol-error.js";
@@ -18,7 +20,9 @@ import { onResponseCancel, onResponseCreate, onStreamFinished, type ResponseRequ
 import type { ResponseStream, StreamHost, StreamingOptions } from "./response-stream.js";
 import { createIdSource, createRandom, deriveSeed, type IdSource, type Random } from "./rng.js";
 import type { Scenario } from "./scenario.js";
-import { applySessionUpdate, createDefaultSession, type ConnectionMode, type SessionState } from "./session-config.js";
+import type { OutgoingEvent } from "./server-events.js";
+import { applySessionUpdate, createDefaultSession, type ConnectionMode, type SessionContext, type SessionState } from "./session-config.js";
+import type { SpeechVoice } from "./voice.js";
 
 export const CLIENT_EVENT_TYPES = [
   "session.update",
@@ -31,6 +35,8 @@ export const CLIENT_EVENT_TYPES = [
   "conversation.item.delete",
   "response.create",
   "response.cancel",
+  "input_text.delta",
+  "input_text.done",
 ] as const;
 
 export type ClientEvent = Readonly<Record<string, unknown>> & { readonly type: string };
@@ -38,6 +44,8 @@ export type ClientEvent = Readonly<Record<string, unknown>> & { readonly type: s
 export interface ConnectionTransport {
   /** Returns false when the socket could not take the message (closing). */
   send(text: string): boolean;
+  /** Closes the socket with a close frame (session expiry). */
+  close(code: number, reason: string): void;
 }
 
 export interface ConnectionDeps {
@@ -51,6 +59,10 @@ export interface ConnectionDeps {
   readonly recorder: Recorder;
   readonly streaming: StreamingOptions;
   readonly transport: ConnectionTransport;
+  /** Session lifetime: `expires_at` is announced, and the session ends then. */
+  readonly sessionLifetimeMs: number;
+  /** Speaks the assistant's text (a real synthesizer, or the deterministic buzz). */
+  readonly voice: SpeechVoice;
 }
 
 export interface ConnectionCounters {
@@ -69,7 +81,7 @@ export interface ConnectionCounters {
 export interface ConnectionSnapshot {
   readonly id: string;
   readonly mode: ConnectionMode;
-  readonly apiVersion: string;
+  readonly apiVersion: ApiVersion;
   readonly auth: "api-key" | "bearer";
   readonly openedAt: string;
   readonly closedAt: string | null;
@@ -93,6 +105,9 @@ export class EmulatorConnection implements StreamHost {
   /** Decodes input_audio_buffer.append payloads into one reused buffer. */
   readonly base64: Base64Decoder = createBase64Decoder();
   readonly log: Logger;
+  readonly voice: SpeechVoice;
+  /** `conv_…`, derived from the session id: the default conversation. */
+  readonly conversationId: string;
   readonly interimRandom: Random;
   readonly replyRandom: Random;
   readonly counters: ConnectionCounters = {
@@ -128,6 +143,7 @@ export class EmulatorConnection implements StreamHost {
   private readonly deps: ConnectionDeps;
   private readonly openedAt: string;
   private closedAt: string | null = null;
+  private expiryTimer: Timer | null = null;
   private laneHolder: ResponseStream | null = null;
   private readonly laneQueue: Array<{ stream: ResponseStream; ready: () => void }> = [];
 
@@ -139,10 +155,17 @@ export class EmulatorConnection implements StreamHost {
     this.scenario = deps.scenario;
     this.streaming = deps.streaming;
     this.log = deps.logger.child({ connectionId: deps.id });
+    this.voice = deps.voice;
     this.ids = createIdSource(createRandom(deriveSeed(deps.seed, deps.index, "ids")), deps.id);
     this.interimRandom = createRandom(deriveSeed(deps.seed, deps.index, "interim"));
     this.replyRandom = createRandom(deriveSeed(deps.seed, deps.index, "replies"));
-    this.session = createDefaultSession(this.ids.next("sess"), this.mode);
+    // Announced in whole seconds; the session ends exactly at the announced second.
+    const nowWallMs = deps.clock.date().getTime();
+    const expiresAtSec = Math.ceil((nowWallMs + deps.sessionLifetimeMs) / 1000);
+    const sessionId = this.ids.next("sess");
+    this.session = createDefaultSession({ sessionId, threadId: `thread_${sessionId.slice("sess_".length)}` }, this.mode, expiresAtSec);
+    this.conversationId = `conv_${sessionId.slice("sess_".length)}`;
+    this.expiryTimer = deps.clock.setTimeout(() => this.expire(), expiresAtSec * 1000 - nowWallMs);
     this.input = new InputAudio(
       { format: this.session.input_audio_format, sampleRateHz: this.session.input_audio_sampling_rate },
       vadSettingsFrom(this.session.turn_detection),
@@ -152,6 +175,18 @@ export class EmulatorConnection implements StreamHost {
 
   get isOpen(): boolean {
     return this.closedAt === null;
+  }
+
+  get apiVersion(): ApiVersion {
+    return this.deps.handshake.apiVersion;
+  }
+
+  get wordTimestamps(): boolean {
+    return this.session.output_audio_timestamp_types.includes("word");
+  }
+
+  get sessionContext(): SessionContext {
+    return { mode: this.mode, apiVersion: this.deps.handshake.apiVersion };
   }
 
   /** Sends session.created; call once the socket is open. */
@@ -164,11 +199,28 @@ export class EmulatorConnection implements StreamHost {
   dispose(): void {
     if (this.closedAt !== null) return;
     this.closedAt = this.clock.date().toISOString();
+    if (this.expiryTimer !== null) this.clock.clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
     this.active?.dispose();
     this.interim?.dispose();
     if (this.latencyTimer !== null) this.clock.clearTimeout(this.latencyTimer);
     this.latencyTimer = null;
     this.log.info({ counters: this.counters }, "voice live emulator session closed");
+  }
+
+  /**
+   * The session hit its lifetime. Like the OpenAI realtime protocol Voice Live
+   * follows: an `error` event `session_expired`, then close 1001 (going away).
+   */
+  private expire(): void {
+    this.expiryTimer = null;
+    if (!this.isOpen) return;
+    const minutes = Math.round((this.deps.sessionLifetimeMs / 60_000) * 100) / 100;
+    const message = `Your session hit the maximum duration of ${minutes} minutes.`;
+    this.log.info({ lifetimeMs: this.deps.sessionLifetimeMs }, "voice live emulator session expired");
+    this.sendError(new ProtocolError(ErrorCodes.sessionExpired, message), null);
+    this.dispose();
+    this.deps.transport.close(1001, message);
   }
 
   handleText(raw: string): void {
@@ -237,6 +289,11 @@ export class EmulatorConnection implements StreamHost {
         return onResponseCreate(this, event);
       case "response.cancel":
         return onResponseCancel(this, event);
+      case "input_text.delta":
+      case "input_text.done":
+        // Streaming text input exists from 2026-06-01-preview on; older versions do not know the events.
+        if (!supportsFeature(this.apiVersion, "inputTextStreaming")) throw invalidValue("type", event.type, CLIENT_EVENT_TYPES.filter((t) => !t.startsWith("input_text.")));
+        return event.type === "input_text.delta" ? onInputTextDelta(this, event) : onInputTextDone(this, event);
       case "session.avatar.connect":
         throw new ProtocolError(ErrorCodes.unsupportedParameter, "The emulator has no avatar.", "type");
       default:
@@ -245,7 +302,7 @@ export class EmulatorConnection implements StreamHost {
   }
 
   private onSessionUpdate(event: ClientEvent): void {
-    this.session = applySessionUpdate(this.session, event.session, this.mode);
+    this.session = applySessionUpdate(this.session, event.session, this.sessionContext);
     this.input.configure(
       { format: this.session.input_audio_format, sampleRateHz: this.session.input_audio_sampling_rate },
       vadSettingsFrom(this.session.turn_detection),
@@ -255,7 +312,7 @@ export class EmulatorConnection implements StreamHost {
 
   // ---- sending -------------------------------------------------------------
 
-  send(event: Record<string, unknown>): void {
+  send(event: OutgoingEvent): void {
     if (!this.isOpen) return;
     this.counters.eventsSent += 1;
     if (event.type === "response.audio.delta") this.counters.audioDeltasSent += 1;

@@ -7,13 +7,17 @@
 export const MAX_ITEMS = 2000;
 
 export interface AudioTrack {
-  /** Duration of the whole spoken text. */
+  /** Duration of the audio synthesized so far (the whole item once `complete`). */
   totalMs: number;
+  /** Every sentence of the item is synthesized (long answers are synthesized sentence by sentence). */
+  complete: boolean;
   /** Audio generated and sent so far. */
   sentMs: number;
   /** Emulator clock (monotonic ms) when the first delta of this item was sent. */
   firstDeltaAtMs: number | null;
   truncatedAtMs: number | null;
+  /** Each word's end in the item's audio (ms) and in the planned text (characters), in order, as synthesized. */
+  readonly words: Array<{ readonly endMs: number; readonly endChar: number }>;
 }
 
 export interface StoredItem {
@@ -25,6 +29,11 @@ export interface StoredItem {
   /** Assistant messages: the whole text being spoken (what truncation cuts from). */
   plannedText?: string;
   readonly audio?: AudioTrack;
+  /**
+   * A user message created with empty text, filled by `input_text.delta` events:
+   * it becomes the caller's turn at `input_text.done`.
+   */
+  inputText?: { done: boolean };
 }
 
 /** What the service assumes was heard: real-time playback from the first delta, capped by what was sent. */
@@ -33,7 +42,18 @@ export function estimatePlayedMs(track: AudioTrack, nowMs: number): number {
   return Math.max(0, Math.min(track.sentMs, nowMs - track.firstDeltaAtMs));
 }
 
-/** The part of `text` heard in `playedMs` of `totalMs`, cut back to a word boundary. */
+/** The words of `text` whose audio had fully played by `playedMs` (the words a caller heard). */
+export function heardText(text: string, track: AudioTrack, playedMs: number): string {
+  if (track.words.length === 0) return truncateText(text, playedMs, track.totalMs);
+  let endChar = 0;
+  for (const word of track.words) {
+    if (word.endMs > playedMs) break;
+    endChar = word.endChar;
+  }
+  return text.slice(0, endChar).trimEnd();
+}
+
+/** The part of `text` heard in `playedMs` of `totalMs`, cut back to a word boundary (no word timings known). */
 export function truncateText(text: string, playedMs: number, totalMs: number): string {
   if (totalMs <= 0 || playedMs >= totalMs) return text;
   const chars = Math.floor((text.length * playedMs) / totalMs);

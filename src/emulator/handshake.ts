@@ -4,6 +4,7 @@
  * response (401/400/404) with a JSON body `{error:{code,message}}`.
  */
 import type { IncomingHttpHeaders } from "node:http";
+import { isSupportedApiVersion, SUPPORTED_API_VERSIONS, type ApiVersion } from "./api-versions.js";
 import type { ConnectionMode } from "./session-config.js";
 
 export const REALTIME_PATH = "/voice-live/realtime";
@@ -19,7 +20,7 @@ export interface CredentialPolicy {
 
 export interface HandshakeAccepted {
   readonly ok: true;
-  readonly apiVersion: string;
+  readonly apiVersion: ApiVersion;
   readonly mode: ConnectionMode;
   readonly auth: "api-key" | "bearer";
   /** All query parameters, for the record (the api-key query value is redacted). */
@@ -58,6 +59,10 @@ export function checkHandshake(
 
   const apiVersion = url.searchParams.get("api-version");
   if (apiVersion === null || apiVersion === "") return reject(400, "missing_api_version", "The 'api-version' query parameter is required.");
+  if (!isSupportedApiVersion(apiVersion)) {
+    // Azure AI services answer an unknown version with this code and message; the list is the emulator's addition.
+    return reject(400, "BadRequest", `API version not supported: '${apiVersion}'. Supported versions: ${SUPPORTED_API_VERSIONS.join(", ")}.`);
+  }
   if (policy.acceptApiVersion && !policy.acceptApiVersion(apiVersion)) {
     return reject(400, "unsupported_api_version", `The api-version '${apiVersion}' is not supported (retired or unknown).`);
   }

@@ -5,7 +5,7 @@
  * speech_stopped (commit the user item, transcript, maybe a response).
  */
 import type { ClientEvent, EmulatorConnection } from "./connection.js";
-import { estimatePlayedMs, truncateText, type StoredItem } from "./conversation.js";
+import { estimatePlayedMs, heardText, type StoredItem } from "./conversation.js";
 import { callerTurn } from "./planner.js";
 import { ErrorCodes, ProtocolError, missingParameter } from "./protocol-error.js";
 import type { Recorder } from "./recorder.js";
@@ -93,14 +93,15 @@ function commitUserAudio(conn: EmulatorConnection, itemId: string): void {
     type: "message",
     status: "completed",
     role: "user",
-    content: [{ type: "input_audio", transcript: null }],
+    // The SDK types `audio` as a required string; the service never echoes the caller's audio: empty.
+    content: [{ type: "input_audio", audio: "", transcript: null }],
   };
   const previous = conn.conversation.add({ id: itemId, wire, text: turn.user });
   conn.send({ type: "input_audio_buffer.committed", previous_item_id: previous, item_id: itemId });
   conn.send({ type: "conversation.item.created", previous_item_id: previous, item: { ...wire } });
   // Like the service, transcripts only come when input_audio_transcription is configured.
   if (conn.session.input_audio_transcription !== null) {
-    wire.content = [{ type: "input_audio", transcript: turn.user }];
+    wire.content = [{ type: "input_audio", audio: "", transcript: turn.user }];
     conn.send({
       type: "conversation.item.input_audio_transcription.completed",
       item_id: itemId,
@@ -115,7 +116,7 @@ function autoTruncate(conn: EmulatorConnection, appendedText: string): void {
   const item = conn.conversation.lastAssistantAudio();
   if (item?.audio === undefined || item.audio.truncatedAtMs !== null) return;
   const playedMs = Math.floor(estimatePlayedMs(item.audio, conn.clock.nowMs()));
-  if (playedMs >= Math.floor(item.audio.totalMs)) return; // the caller heard it all
+  if (item.audio.complete && playedMs >= Math.floor(item.audio.totalMs)) return; // the caller heard it all
   applyTruncation(item, playedMs, appendedText);
   conn.send({ type: "conversation.item.truncated", item_id: item.id, content_index: 0, audio_end_ms: playedMs });
 }
@@ -124,7 +125,7 @@ function autoTruncate(conn: EmulatorConnection, appendedText: string): void {
 export function applyTruncation(item: StoredItem, audioEndMs: number, appendedText = ""): void {
   const track = item.audio!;
   track.truncatedAtMs = audioEndMs;
-  const text = truncateText(item.plannedText ?? item.text, audioEndMs, track.totalMs) + appendedText;
+  const text = heardText(item.plannedText ?? item.text, track, audioEndMs) + appendedText;
   item.text = text;
   item.wire.content = [{ type: "audio", transcript: text }];
 }

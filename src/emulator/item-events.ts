@@ -4,6 +4,7 @@
  * content_index 0, not past the audio produced, once), retrieve, delete.
  * Items are always appended; previous_item_id is checked but not used to reorder.
  */
+import { supportsFeature } from "./api-versions.js";
 import type { ClientEvent, EmulatorConnection } from "./connection.js";
 import { applyTruncation } from "./input-events.js";
 import { callerTurn } from "./planner.js";
@@ -60,8 +61,8 @@ export function onItemCreate(conn: EmulatorConnection, event: ClientEvent): void
       if (!Array.isArray(item.content)) throw missingParameter("item.content");
       text = contentText(item.content);
       wire.role = role;
-      // Audio in content parts is not kept (nor echoed): the service shows it as null too.
-      wire.content = item.content.map((part) => (isObject(part) && typeof part.audio === "string" ? { ...part, audio: null } : part));
+      // Audio in content parts is not kept nor echoed: an empty string (the SDK types `audio` as a required string).
+      wire.content = item.content.map((part) => (isObject(part) && typeof part.audio === "string" ? { ...part, audio: "" } : part));
       userTurn = role === "user";
       break;
     }
@@ -86,15 +87,19 @@ export function onItemCreate(conn: EmulatorConnection, event: ClientEvent): void
     default:
       throw invalidValue("item.type", type, ITEM_TYPES);
   }
-  const previous = conn.conversation.add({ id, wire, text });
+  // An empty user message is the start of streamed text input (2026-06-01-preview+): its turn comes at input_text.done.
+  const streamed = userTurn && text.trim() === "" && supportsFeature(conn.apiVersion, "inputTextStreaming");
+  const previous = conn.conversation.add({ id, wire, text, ...(streamed ? { inputText: { done: false } } : {}) });
   conn.send({ type: "conversation.item.created", previous_item_id: previous, item: { ...wire } });
-  if (userTurn) {
-    // A typed user message is a caller turn; the next response.create answers it.
-    const turn = callerTurn(conn.scenario, conn.turnsTaken, conn.replyRandom, text);
-    conn.turnsTaken += 1;
-    conn.program = turn.program;
-    conn.lastUserText = text;
-  }
+  if (userTurn && !streamed) takeTypedTurn(conn, text);
+}
+
+/** A typed user message is a caller turn; the next response.create answers it. */
+export function takeTypedTurn(conn: EmulatorConnection, text: string): void {
+  const turn = callerTurn(conn.scenario, conn.turnsTaken, conn.replyRandom, text);
+  conn.turnsTaken += 1;
+  conn.program = turn.program;
+  conn.lastUserText = text;
 }
 
 export function onItemTruncate(conn: EmulatorConnection, event: ClientEvent): void {

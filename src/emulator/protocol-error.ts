@@ -34,6 +34,8 @@ export const ErrorCodes = {
   truncateInvalidItemId: "item_truncate_invalid_item_id",
   alreadyTruncated: "item_already_truncated",
   itemNotFound: "item_not_found",
+  sessionExpired: "session_expired",
+  unknownParameter: "unknown_parameter",
 } as const;
 
 export function invalidValue(param: string, value: unknown, allowed?: readonly (string | number)[]): ProtocolError {

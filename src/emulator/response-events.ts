@@ -19,77 +19,21 @@ import {
   toolAnswers,
   type PlannedContent,
 } from "./planner.js";
-import { ErrorCodes, ProtocolError, invalidValue } from "./protocol-error.js";
+import { ErrorCodes, ProtocolError } from "./protocol-error.js";
+import { prefetchUpcoming } from "./prefetch.js";
+import { parseResponseCreate, type ResponseRequest } from "./response-options.js";
 import { ResponseStream, type ResponsePlan } from "./response-stream.js";
 import { pick } from "./rng.js";
 import { DEFAULT_SCENARIO } from "./scenario.js";
-import { OUTPUT_AUDIO_FORMATS, parseModalities, type OutputAudioFormat } from "./session-config.js";
+import type { InterimResponseConfig } from "./session-fields.js";
+
+export { sessionResponseRequest, type ResponseRequest } from "./response-options.js";
 
 /** What an llm_interim_response says in the emulator (there is no model to ask). */
 export const LLM_INTERIM_TEXT = "One moment please, I'm working on that.";
 
-export interface ResponseRequest {
-  readonly origin: "client" | "turn_detection";
-  readonly modalities: readonly string[];
-  readonly outputFormat: OutputAudioFormat;
-  readonly pregeneratedText?: string;
-  readonly addToConversation: boolean;
-  readonly metadata?: unknown;
-  readonly clientEventId: string | null;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-export function sessionResponseRequest(conn: EmulatorConnection, origin: ResponseRequest["origin"]): ResponseRequest {
-  return {
-    origin,
-    modalities: conn.session.modalities,
-    outputFormat: conn.session.output_audio_format,
-    addToConversation: true,
-    clientEventId: null,
-  };
-}
-
-/** Exactly one text part, as the service requires for pre_generated_assistant_message. */
-function parsePregenerated(value: unknown): string {
-  const p = "response.pre_generated_assistant_message";
-  if (!isObject(value)) throw new ProtocolError(ErrorCodes.invalidValue, `Invalid value for '${p}': expected a message object.`, p);
-  if (value.type !== undefined && value.type !== "message") throw invalidValue(`${p}.type`, value.type, ["message"]);
-  if (value.role !== undefined && value.role !== "assistant") throw invalidValue(`${p}.role`, value.role, ["assistant"]);
-  const content = value.content;
-  if (!Array.isArray(content) || content.length !== 1) {
-    throw new ProtocolError(ErrorCodes.invalidValue, `Invalid value for '${p}.content': expected exactly one text part.`, `${p}.content`);
-  }
-  const part = content[0];
-  if (!isObject(part) || (part.type !== "text" && part.type !== "output_text") || typeof part.text !== "string" || part.text.trim() === "") {
-    throw new ProtocolError(ErrorCodes.invalidValue, `Invalid value for '${p}.content[0]': expected {"type":"text","text":"…"} with non-empty text.`, `${p}.content[0]`);
-  }
-  return part.text;
-}
-
 export function onResponseCreate(conn: EmulatorConnection, event: ClientEvent): void {
-  const options = event.response ?? {};
-  if (!isObject(options)) throw new ProtocolError(ErrorCodes.invalidValue, "Invalid value for 'response': expected an object.", "response");
-  const modalities = options.modalities === undefined ? conn.session.modalities : parseModalities(options.modalities, "response.modalities");
-  let outputFormat = conn.session.output_audio_format;
-  if (options.output_audio_format !== undefined) {
-    if (!(OUTPUT_AUDIO_FORMATS as readonly unknown[]).includes(options.output_audio_format)) {
-      throw invalidValue("response.output_audio_format", options.output_audio_format, OUTPUT_AUDIO_FORMATS);
-    }
-    outputFormat = options.output_audio_format as OutputAudioFormat;
-  }
-  const request: ResponseRequest = {
-    origin: "client",
-    modalities,
-    outputFormat,
-    addToConversation: options.conversation !== "none",
-    clientEventId: typeof event.event_id === "string" ? event.event_id : null,
-    ...(options.pre_generated_assistant_message === undefined ? {} : { pregeneratedText: parsePregenerated(options.pre_generated_assistant_message) }),
-    ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
-  };
-  requestResponse(conn, request);
+  requestResponse(conn, parseResponseCreate(conn, event));
 }
 
 export function onResponseCancel(conn: EmulatorConnection, event: ClientEvent): void {
@@ -173,7 +117,10 @@ function startMain(conn: EmulatorConnection, request: ResponseRequest): void {
     modalities: request.modalities,
     outputFormat: request.outputFormat,
     addToConversation: request.addToConversation,
+    voice: request.voice,
+    interim: request.interim,
     ...(request.metadata === undefined ? {} : { metadata: request.metadata }),
+    ...(request.maxOutputTokens === undefined ? {} : { maxOutputTokens: request.maxOutputTokens }),
   };
   const stream = new ResponseStream(conn, plan);
   conn.active = stream;
@@ -183,17 +130,17 @@ function startMain(conn: EmulatorConnection, request: ResponseRequest): void {
 }
 
 function armLatencyInterim(conn: EmulatorConnection, stream: ResponseStream): void {
-  const config = conn.session.interim_response;
+  const config = stream.plan.interim;
   if (config === null || !config.triggers.includes("latency")) return;
   if (conn.latencyTimer !== null) conn.clock.clearTimeout(conn.latencyTimer);
   conn.latencyTimer = conn.clock.setTimeout(() => {
     conn.latencyTimer = null;
-    if (conn.active === stream && stream.isActive && stream.firstOutputAtMs === null) startInterim(conn, "latency");
+    if (conn.active === stream && stream.isActive && stream.firstOutputAtMs === null) startInterim(conn, "latency", config);
   }, config.latency_threshold_ms);
 }
 
-function startInterim(conn: EmulatorConnection, trigger: "tool" | "latency"): void {
-  const config = conn.session.interim_response;
+/** Plays an interim response for `trigger` under the config of the response that needs covering. */
+function startInterim(conn: EmulatorConnection, trigger: "tool" | "latency", config: InterimResponseConfig | null): void {
   if (conn.interim !== null || config === null || !config.triggers.includes(trigger)) return;
   const text = config.type === "static_interim_response" ? pick(conn.interimRandom, config.texts ?? [LLM_INTERIM_TEXT]) : LLM_INTERIM_TEXT;
   const stream = new ResponseStream(conn, {
@@ -205,6 +152,8 @@ function startInterim(conn: EmulatorConnection, trigger: "tool" | "latency"): vo
     modalities: conn.session.modalities,
     outputFormat: conn.session.output_audio_format,
     addToConversation: true,
+    voice: conn.session.voice,
+    interim: null,
   });
   conn.interim = stream;
   conn.log.debug({ trigger, responseId: stream.id }, "interim response");
@@ -212,6 +161,12 @@ function startInterim(conn: EmulatorConnection, trigger: "tool" | "latency"): vo
 }
 
 export function onStreamFinished(conn: EmulatorConnection, stream: ResponseStream): void {
+  settleFinished(conn, stream);
+  // After any follow-up response has asked for its sentences: prefetches never go before them.
+  prefetchUpcoming(conn);
+}
+
+function settleFinished(conn: EmulatorConnection, stream: ResponseStream): void {
   if (stream === conn.interim) {
     conn.interim = null;
     for (const request of conn.afterInterim.splice(0)) tryRequest(conn, request);
@@ -232,7 +187,7 @@ export function onStreamFinished(conn: EmulatorConnection, stream: ResponseStrea
     program.awaiting = {
       calls: planned.tools.filter((t) => stream.callIds.includes(t.callId)).map((t) => ({ callId: t.callId, name: t.name, answer: t.answer })),
     };
-    startInterim(conn, "tool");
+    startInterim(conn, "tool", stream.plan.interim);
   }
   const deferred = conn.deferredAuto;
   if (deferred !== null) {

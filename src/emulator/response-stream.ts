@@ -13,9 +13,12 @@
  */
 import type { Clock, Timer } from "../clock.js";
 import type { Conversation, StoredItem } from "./conversation.js";
-import { MessageStreamer } from "./message-streamer.js";
+import { MessageStreamer, messagePieces } from "./message-streamer.js";
 import type { IdSource } from "./rng.js";
+import type { OutgoingEvent } from "./server-events.js";
 import type { OutputAudioFormat } from "./session-config.js";
+import type { InterimResponseConfig } from "./session-fields.js";
+import type { SpeechVoice } from "./voice.js";
 
 export interface StreamingOptions {
   /** Audio carried by one response.audio.delta, in ms. */
@@ -54,7 +57,12 @@ export interface ResponsePlan {
   readonly outputFormat: OutputAudioFormat;
   /** `conversation: "none"` (out of band) keeps items out of the conversation. */
   readonly addToConversation: boolean;
-  readonly metadata?: unknown;
+  readonly metadata?: Record<string, string> | null;
+  /** The voice configuration (session's or the request's): picks the synthesizer's voice, echoed in the response. */
+  readonly voice: unknown;
+  /** Interim config covering this response (latency) and the wait for its tool calls (tool). */
+  readonly interim: InterimResponseConfig | null;
+  readonly maxOutputTokens?: number | "inf";
 }
 
 export type ResponseStatus = "in_progress" | "completed" | "cancelled";
@@ -63,8 +71,13 @@ export interface StreamHost {
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly conversation: Conversation;
+  /** `conv_…`: the default conversation's id (response.conversation_id). */
+  readonly conversationId: string;
   readonly streaming: StreamingOptions;
-  send(event: Record<string, unknown>): void;
+  readonly voice: SpeechVoice;
+  /** `session.output_audio_timestamp_types` includes "word": send response.audio_timestamp.* events. */
+  readonly wordTimestamps: boolean;
+  send(event: OutgoingEvent): void;
   /** Calls `ready` when no other response is producing output (audio is one lane). */
   acquireLane(stream: ResponseStream, ready: () => void): void;
   releaseLane(stream: ResponseStream): void;
@@ -107,6 +120,8 @@ export class ResponseStream {
   /** Sends response.created and schedules the output. */
   start(): void {
     this.host.send({ type: "response.created", response: this.responseObject(null) });
+    // The voice starts on every sentence now, in order: a scripted delay and the lane wait overlap with it.
+    if (this.plan.audio) for (const piece of messagePieces(this.plan.segments)) void this.host.voice.synthesize(piece.text, this.plan.voice);
     this.schedule(this.plan.leadDelayMs, () => {
       this.waitingForLane = true;
       this.host.acquireLane(this, () => {
@@ -166,6 +181,11 @@ export class ResponseStream {
       this.schedule(this.host.streaming.tickMs, () => this.tick());
     } else if (result.kind === "pause") {
       this.schedule(result.ms, () => this.tick());
+    } else if (result.kind === "wait") {
+      const message = this.message;
+      void result.ready.then(() => {
+        if (this.status === "in_progress" && this.message === message && this.timer === null) this.tick();
+      });
     } else {
       this.finishMessage("completed");
       this.nextTool();
@@ -221,8 +241,7 @@ export class ResponseStream {
     for (let i = 0; i < call.argumentsJson.length; i += ARGUMENT_DELTA_CHARS) {
       this.host.send({ ...ref, type: "response.function_call_arguments.delta", delta: call.argumentsJson.slice(i, i + ARGUMENT_DELTA_CHARS) });
     }
-    // `name` is left out here on purpose: clients must take it from output_item.added.
-    this.host.send({ ...ref, type: "response.function_call_arguments.done", arguments: call.argumentsJson });
+    this.host.send({ ...ref, type: "response.function_call_arguments.done", name: call.name, arguments: call.argumentsJson });
     wire.status = "completed";
     wire.arguments = call.argumentsJson;
     this.host.send({ type: "response.output_item.done", response_id: this.id, output_index: outputIndex, item: { ...wire } });
@@ -246,14 +265,24 @@ export class ResponseStream {
       status: this.status,
       status_details: statusDetails,
       output: this.output.map((item) => ({ ...item })),
+      conversation_id: this.plan.addToConversation ? this.host.conversationId : null,
       modalities: [...this.plan.modalities],
+      voice: this.plan.voice,
       output_audio_format: this.plan.outputFormat,
+      ...(this.plan.maxOutputTokens === undefined ? {} : { max_output_tokens: this.plan.maxOutputTokens }),
       ...(this.plan.metadata === undefined ? {} : { metadata: this.plan.metadata }),
       usage: {
         total_tokens: inputTokens + textTokens + audioTokens,
         input_tokens: inputTokens,
         output_tokens: textTokens + audioTokens,
-        input_token_details: { cached_tokens: 0, text_tokens: input.text_tokens, audio_tokens: input.audio_tokens },
+        // cached_tokens_details and image_tokens: the SDK's deserializer requires them (the reference omits them).
+        input_token_details: {
+          cached_tokens: 0,
+          text_tokens: input.text_tokens,
+          audio_tokens: input.audio_tokens,
+          image_tokens: 0,
+          cached_tokens_details: { text_tokens: 0, audio_tokens: 0, image_tokens: 0 },
+        },
         output_token_details: { text_tokens: textTokens, audio_tokens: audioTokens },
       },
     };

@@ -14,6 +14,8 @@ import { checkHandshake, type HandshakeAccepted, type HandshakeRejected } from "
 import { createRecorder, type EventRecord } from "./recorder.js";
 import { DEFAULT_STREAMING, type StreamingOptions } from "./response-stream.js";
 import { DEFAULT_SCENARIO, type Scenario } from "./scenario.js";
+import { defaultVoice } from "./tts/default-voice.js";
+import type { SpeechVoice } from "./voice.js";
 
 /** Largest client message accepted (the service allows 15 MiB of audio per append, base64 adds a third). */
 const MAX_MESSAGE_BYTES = 21 * 1024 * 1024;
@@ -38,13 +40,32 @@ export interface VoiceLiveEmulatorOptions {
   readonly streaming?: Partial<StreamingOptions>;
   /** Bounds of the event record (default 10,000 entries, 16 MiB). */
   readonly record?: { readonly maxEvents?: number; readonly maxBytes?: number };
+  /**
+   * How long a session lives: `expires_at` in session.created/updated, and at
+   * that moment an `error` (`session_expired`) and close 1001. Default 30 minutes.
+   */
+  readonly sessionLifetimeMs?: number;
+  /** What speaks: default the real synthesizer when its package is installed, else the deterministic buzz. */
+  readonly voice?: SpeechVoice;
 }
+
+export const DEFAULT_SESSION_LIFETIME_MS = 30 * 60_000;
+export const MAX_SESSION_LIFETIME_MS = 24 * 24 * 3_600_000;
+/**
+ * How long start-up waits for the default synthesizer (~0.5 s on an idle machine,
+ * once per process): long enough that a call right after start is not kept
+ * waiting for its first sentence, short enough that a busy machine does not
+ * hold up the emulator (or the bot embedding it). Past it, speech waits instead.
+ */
+const VOICE_START_WAIT_MS = 3000;
 
 export interface VoiceLiveEmulator {
   /** Base origin, e.g. ws://127.0.0.1:41234 (the realtime path is /voice-live/realtime). */
   readonly url: string;
   readonly port: number;
   readonly host: string;
+  /** The engine that speaks ("flite" or "buzz"; "flite" while it is still starting). */
+  readonly voiceEngine: string;
   /** Every client event received, recorded (in-process handle). */
   readonly events: EventRecord;
   /** Snapshots of every connection so far (open and closed), in order. */
@@ -53,6 +74,15 @@ export interface VoiceLiveEmulator {
   /** Closes one connection from the server side (to test reconnects). Returns false if unknown or closed. */
   disconnect(id: string, code?: number, reason?: string): boolean;
   close(): Promise<void>;
+}
+
+/** The default voice, after waiting at most VOICE_START_WAIT_MS for its synthesizer to start. */
+async function startDefaultVoice(logger: Logger): Promise<SpeechVoice> {
+  const voice = defaultVoice(logger);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([voice.ready, new Promise((resolve) => (timer = setTimeout(resolve, VOICE_START_WAIT_MS)))]);
+  clearTimeout(timer);
+  return voice;
 }
 
 function writeRejection(socket: Duplex, rejection: HandshakeRejected): void {
@@ -70,6 +100,12 @@ export async function startVoiceLiveEmulator(options: VoiceLiveEmulatorOptions =
   const seed = options.seed ?? 1;
   const streaming: StreamingOptions = { ...DEFAULT_STREAMING, ...options.streaming };
   const recorder = createRecorder(clock, options.record);
+  const sessionLifetimeMs = options.sessionLifetimeMs ?? DEFAULT_SESSION_LIFETIME_MS;
+  // A timer cannot wait longer than 2^31 - 1 ms (~24.8 days): beyond that Node would fire it at once.
+  if (!(sessionLifetimeMs > 0) || sessionLifetimeMs > MAX_SESSION_LIFETIME_MS) {
+    throw new RangeError(`sessionLifetimeMs must be between 1 and ${MAX_SESSION_LIFETIME_MS} ms (24 days), got ${sessionLifetimeMs}`);
+  }
+  const voice = options.voice ?? (await startDefaultVoice(logger));
   const connections = new Map<string, EmulatorConnection>();
   const sockets = new Set<WebSocket>();
   const socketById = new Map<string, WebSocket>();
@@ -93,11 +129,16 @@ export async function startVoiceLiveEmulator(options: VoiceLiveEmulatorOptions =
       logger,
       recorder,
       streaming,
+      sessionLifetimeMs,
+      voice,
       transport: {
         send: (text) => {
           if (ws.readyState !== ws.OPEN) return false;
           ws.send(text);
           return true;
+        },
+        close: (code, reason) => {
+          if (ws.readyState === ws.OPEN) ws.close(code, reason);
         },
       },
     });
@@ -170,13 +211,16 @@ export async function startVoiceLiveEmulator(options: VoiceLiveEmulatorOptions =
   server.on("error", (error) => logger.error({ err: error }, "emulator http server error"));
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(":") ? `[${host}]` : host;
-  logger.info({ host, port }, "voice live emulator listening");
+  logger.info({ host, port, voice: voice.engine }, "voice live emulator listening");
 
   let closing: Promise<void> | null = null;
   return {
     url: `ws://${urlHost}:${port}`,
     port,
     host,
+    get voiceEngine() {
+      return voice.engine;
+    },
     events: recorder,
     connections: () => [...connections.values()].map((c) => c.snapshot()),
     connection: (id) => connections.get(id)?.snapshot(),

@@ -7,9 +7,13 @@
  * predictable; the same text always gives the same samples.
  */
 export const SPEECH_SAMPLE_RATE_HZ = 24000;
-/** Typical TTS pace: ~15 characters per second. */
-export const SPEECH_MS_PER_CHAR = 65;
-const SAMPLES_PER_CHAR = (SPEECH_SAMPLE_RATE_HZ * SPEECH_MS_PER_CHAR) / 1000; // 1560
+/**
+ * The emulator's speaking pace: about 16.7 characters per second, a typical
+ * TTS rate (flite reads English at ~16.4). The real voice never speaks faster
+ * than this (tts/pacing.ts), the buzz speaks exactly at it.
+ */
+export const SPEECH_MS_PER_CHAR = 60;
+const SAMPLES_PER_CHAR = (SPEECH_SAMPLE_RATE_HZ * SPEECH_MS_PER_CHAR) / 1000; // 1440
 const PEAK = 0.32 * 32767;
 const TABLE_SIZE = 1024;
 
