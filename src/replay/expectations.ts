@@ -75,7 +75,7 @@ export function describeExpectation(e: Expectation): string {
     case "answer_within":
       return `caller utterance #${e.utterance + 1} is answered within ${e.ms} ms`;
     case "answer_after_greeting_within":
-      return `the bot speaks again within ${e.ms} ms of the greeting's end (what the caller said over it is answered)`;
+      return `what the caller said over the greeting is answered within ${e.ms} ms of it reaching Voice Live (after the greeting)`;
     case "interim_during_tool":
       return `caller hears interim speech while ${e.tool} runs`;
     case "stop_audio":
@@ -121,11 +121,13 @@ export function checkExpectation(e: Expectation, o: CallObservation): Expectatio
       return result(length !== undefined && length >= e.ms, `first run of bot audio lasted ${fmt(length)}`);
     }
     case "answer_after_greeting_within": {
-      const greeting = o.heardRuns[0];
-      if (!greeting) return result(false, "no greeting was heard");
-      const next = startAfter(o.heardRuns, greeting.endMs + 1);
-      const wait = next === undefined ? undefined : next - greeting.endMs;
-      return result(wait !== undefined && wait <= e.ms, `greeting ended at ${fmt(greeting.endMs)}; bot audio again ${wait === undefined ? "never" : `${Math.round(wait)} ms later`}`);
+      // Held caller audio reaches Voice Live only once the greeting has played: the first append marks that moment.
+      const releasedMs = o.firstCallerAudioAtVoiceLiveMs;
+      if (releasedMs === undefined) return result(false, "no caller audio reached Voice Live");
+      // The answer may follow the greeting back to back (one heard run), or start a run of its own.
+      const answered = o.heardRuns.some((run) => run.startMs <= releasedMs + e.ms && run.endMs >= releasedMs + 500);
+      const next = startAfter(o.heardRuns, releasedMs);
+      return result(answered, `caller audio reached Voice Live at ${fmt(releasedMs)}; bot audio ${answered ? "went on" : `next at ${fmt(next)}`}`);
     }
     case "answer_within": {
       const utterance = o.callerSpeech[e.utterance];

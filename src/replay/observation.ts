@@ -20,6 +20,8 @@ export interface CallObservation {
   readonly toolRuns: ReadonlyArray<Span & { readonly name: string }>;
   /** The conversation as the caller experienced it (in-process bot), or as Voice Live kept it (running bot). */
   readonly transcript: ReadonlyArray<{ readonly role: string; readonly text: string }>;
+  /** Media ms when the first caller audio (input_audio_buffer.append) reached Voice Live. */
+  readonly firstCallerAudioAtVoiceLiveMs: number | undefined;
   /** The `session` of every session.update Voice Live received, in order. */
   readonly sessionUpdates: readonly unknown[];
   /** Client events Voice Live received, in order (runs of appends as one). */

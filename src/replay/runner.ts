@@ -206,6 +206,7 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
     watcher.stop();
 
     const received = media.received;
+    const firstAppend = emulator?.events.list().find((e) => e.type === "input_audio_buffer.append");
     const observation: CallObservation = {
       heardRuns: media.heardRuns(),
       stopAudioAtMs: received.filter((m) => m.kind === "stopAudio").map((m) => m.atMs),
@@ -219,6 +220,7 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
       toolRuns,
       transcript: [],
       voiceLiveEvents: emulator ? emulator.events.list().map((e) => e.type) : [],
+      firstCallerAudioAtVoiceLiveMs: firstAppend ? fromWallMs(Date.parse(firstAppend.receivedAt)) : undefined,
       sessionUpdates: emulator ? emulator.events.list().filter((e) => e.type === "session.update").map((e) => (e.event as { session?: unknown }).session) : [],
       voiceLiveClosedAtMs: closedPerf === undefined ? undefined : toMediaMs(closedPerf),
       inProcess: !options.target,
