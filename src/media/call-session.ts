@@ -40,6 +40,24 @@ export interface CallSessionExtension {
   /** What the call logs (tool calls, transfers, …), as it happens. */
   onCallEvent?(type: string, fields: Readonly<Record<string, unknown>>): void;
   onClosed?(reason: string): void;
+  /** The first frame of a bot audio item went out toward the caller (call clock ms). */
+  onBotAudioStarted?(itemId: string, nowMs: number, call: CallSession): void;
+  /** StopAudio went out toward the caller; `bargeInAtMs`: when the speech_started that caused it was handled (call clock). */
+  onStopAudio?(bargeInAtMs: number, call: CallSession): void;
+  /** Audio levels for a live view (the first extension that has them gets every frame while active). */
+  readonly audioLevels?: CallAudioLevels;
+}
+
+/**
+ * Read on every 20 ms frame in both directions: while `active` is false it costs
+ * one property read. The arrays are views: read them, never keep them.
+ */
+export interface CallAudioLevels {
+  readonly active: boolean;
+  /** Caller audio as 24 kHz samples (frames held back by the greeting gate included). */
+  caller(samples24k: Int16Array): void;
+  /** One frame toward the caller, in the leg's format. */
+  bot(frame: Uint8Array, format: LegFormat): void;
 }
 
 export interface CallSessionDeps {
@@ -79,6 +97,7 @@ export class CallSession {
   private readonly closeListeners: Array<(reason: string) => void> = [];
   private idleWaiters: Array<() => void> = [];
   private readonly audioTaps: readonly CallSessionExtension[];
+  private readonly levels: CallAudioLevels | undefined;
   private readonly audioDropLog: LogLimiter;
   private readonly errorLog: LogLimiter;
 
@@ -86,6 +105,7 @@ export class CallSession {
     this.context = deps.context;
     this.log = deps.log;
     this.audioTaps = (deps.extensions ?? []).filter((extension) => extension.onCallerAudio !== undefined);
+    this.levels = (deps.extensions ?? []).find((extension) => extension.audioLevels !== undefined)?.audioLevels;
     this.audioDropLog = createLogLimiter(deps.clock);
     this.errorLog = createLogLimiter(deps.clock);
     this.greeting = new GreetingController(deps.config.call.greeting, deps.context, deps.clock, deps.log, deps.conversationLog);
@@ -107,7 +127,7 @@ export class CallSession {
       itemStarted: (itemId, nowMs) => this.itemStartedPlaying(itemId, nowMs),
       drained: () => this.outboundDrained(),
       overflow: (bufferedBytes) => this.callerSocketOverflow(bufferedBytes),
-    });
+    }, this.levels);
   }
 
   get closed(): boolean {
@@ -289,7 +309,8 @@ export class CallSession {
       this.setLeg(legFormatFromAnswer(this.deps.config.acs.audioFormat));
     }
     const flows = this.greeting.callerAudioFlows && this.session?.ready === true && !this.ending;
-    if (!flows && this.audioTaps.length === 0) {
+    const levels = this.levels;
+    if (!flows && this.audioTaps.length === 0 && !levels?.active) {
       this.countHeldFrame();
       return;
     }
@@ -308,6 +329,7 @@ export class CallSession {
     } catch (error) {
       this.fault("extension", error);
     }
+    if (levels?.active) levels.caller(samples);
     if (!flows) {
       this.countHeldFrame();
       return;
@@ -399,6 +421,13 @@ export class CallSession {
       this.deps.metrics.responseLatency.observe(nowMs - this.speechStoppedMs);
       this.speechStoppedMs = undefined;
     }
+    for (const extension of this.deps.extensions ?? []) {
+      try {
+        extension.onBotAudioStarted?.(itemId, nowMs, this);
+      } catch (error) {
+        this.fault("extension", error, { itemId });
+      }
+    }
   }
 
   private responseDone(responseId: string, status: string): void {
@@ -422,6 +451,13 @@ export class CallSession {
     if (this.greeting.protectsGreeting || this.ending) return;
     const stopped = this.leg.stopPlayback(nowMs);
     if (!stopped) return;
+    for (const extension of this.deps.extensions ?? []) {
+      try {
+        extension.onStopAudio?.(nowMs, this);
+      } catch (error) {
+        this.fault("extension", error);
+      }
+    }
     const played = stopped.heard;
     if (this.playingResponseId !== undefined) this.interruptedResponseId = this.playingResponseId;
     this.deps.metrics.bargeIns.inc();

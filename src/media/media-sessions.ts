@@ -14,6 +14,7 @@ import type { Config } from "../config/index.js";
 import type { Metrics } from "../metrics.js";
 import type { VoiceLiveConnector } from "../voicelive/connector.js";
 import { CallSession, type CallSessionExtension } from "./call-session.js";
+import { watchConversationLog, type CallObserver } from "./call-observer.js";
 import type { Pacer } from "./pacer.js";
 
 export interface MediaSessionsDeps {
@@ -27,6 +28,8 @@ export interface MediaSessionsDeps {
   readonly logger: Logger;
   /** Per-call add-ons (tools); built for each new call. */
   readonly extensions?: (call: { context: CallContext; callConnectionId: string | undefined; log: Logger }) => CallSessionExtension[];
+  /** Watches every call live (the operations console). */
+  readonly observer?: CallObserver;
 }
 
 export class MediaSessions {
@@ -74,13 +77,15 @@ export class MediaSessions {
     const record = deps.calls.registry.byCorrelationId(context.correlationId);
     // The record's logger already carries the call's ids (this replica answered the call).
     const log = record?.log ?? deps.logger.child({ correlationId: context.correlationId, ...(callConnectionId ? { callConnectionId } : {}) });
-    const conversationLog = openConversationLog({
+    const watch = deps.observer?.callStarted({ context, callConnectionId, log });
+    const fileLog = openConversationLog({
       dir: deps.config.call.callLogDir,
       correlationId: context.correlationId,
       startedAt: deps.clock.date(),
       nowMs: () => deps.clock.nowMs(),
       logger: log,
     });
+    const conversationLog = watch ? watchConversationLog(fileLog, watch, log) : fileLog;
     conversationLog.write("call", {
       correlationId: context.correlationId,
       callConnectionId,
@@ -98,7 +103,7 @@ export class MediaSessions {
       callConnectionId,
       log,
       conversationLog,
-      extensions: deps.extensions?.({ context, callConnectionId, log }) ?? [],
+      extensions: [...(deps.extensions?.({ context, callConnectionId, log }) ?? []), ...(watch ? [watch.extension] : [])],
       hangUp: async (reason) => {
         // Ended by the bot: a later connection with this call's media URL starts nothing.
         deps.calls.registry.markEnded(context.correlationId);

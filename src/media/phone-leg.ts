@@ -13,6 +13,7 @@ import {
   type OutboundConverterWithBytes,
 } from "../audio/index.js";
 import type { Metrics } from "../metrics.js";
+import type { CallAudioLevels } from "./call-session.js";
 import { encodeAcsAudioData } from "./acs-codec.js";
 import { ACS_STOP_AUDIO } from "./acs-protocol.js";
 import { OutboundStream } from "./outbound-stream.js";
@@ -47,6 +48,7 @@ export class PhoneLeg {
     private readonly pacer: Pacer,
     private readonly metrics: Metrics,
     private readonly events: PhoneLegEvents,
+    private readonly levels?: CallAudioLevels,
   ) {}
 
   get format(): LegFormat | undefined {
@@ -80,7 +82,10 @@ export class PhoneLeg {
     this.outbound = createOutboundConverter(format);
     if (this.stream) this.pacer.remove(this.stream);
     this.stream = new OutboundStream(format, {
-      sendFrame: (frame) => this.send(encodeAcsAudioData(frame)),
+      sendFrame: (frame) => {
+        if (this.levels?.active) this.levels.bot(frame, format);
+        this.send(encodeAcsAudioData(frame));
+      },
       itemStarted: (itemId, nowMs) => this.events.itemStarted(itemId, nowMs),
       drained: (nowMs) => this.events.drained(nowMs),
     });
