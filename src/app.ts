@@ -15,6 +15,7 @@ import { callbacksRoute } from "./calls/callbacks-route.js";
 import { incomingCallRoute } from "./calls/incoming-call-route.js";
 import { createSystemClock, type Clock, type Timer } from "./clock.js";
 import { ConfigError, type Config } from "./config/index.js";
+import { createConsole, type OperationsConsole } from "./console/index.js";
 import { loadScenario, startVoiceLiveEmulator, type VoiceLiveEmulator } from "./emulator/index.js";
 import { AppError } from "./errors.js";
 import { healthRoutes } from "./health-routes.js";
@@ -54,6 +55,8 @@ export interface Bot {
   readonly tools: ToolRegistry;
   /** The embedded Voice Live emulator, when VOICELIVE_ENDPOINT is unset. */
   readonly emulator: VoiceLiveEmulator | undefined;
+  /** The operations console and softphone (/console); off on a public deployment without CONSOLE_TOKEN. */
+  readonly console: OperationsConsole;
   /** Stops taking calls, waits up to graceMs for calls in progress, hangs up the rest, closes. */
   shutdown(graceMs: number): Promise<void>;
 }
@@ -108,6 +111,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     leadMs: config.call.media.outboundLeadMs,
     onError: (error) => logger.error({ err: error }, "outbound audio pump failed"),
   });
+  const operations = createConsole({ config, clock, logger, calls });
   const media = new MediaSessions({
     config,
     clock,
@@ -118,6 +122,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     callControl,
     logger,
     extensions: withExtra(callExtensions({ config, tools, telephony, metrics, clock }), deps.extensions),
+    observer: operations.observer,
   });
 
   const server = Fastify({
@@ -156,17 +161,19 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     metrics,
     callEnded: (correlationId) => calls.hasEnded(correlationId),
   });
+  await server.register(operations.routes, { media });
 
   let shutdownPromise: Promise<void> | undefined;
   const shutdown = (graceMs: number): Promise<void> =>
     (shutdownPromise ??= drain({ graceMs, clock, logger, calls, media, close: async () => {
       connector.close();
+      operations.close();
       pacer.stop();
       await closeServer(server, clock, CLOSE_MS * 0.8);
       await emulator?.close();
     } }));
 
-  return { server, calls, media, metrics, voiceLive: connector, tools, emulator, shutdown };
+  return { server, calls, media, metrics, voiceLive: connector, tools, emulator, console: operations, shutdown };
 }
 
 function withExtra<C>(

@@ -15,6 +15,8 @@ export interface ServerConfig {
   readonly shutdownGraceMs: number;
   /** Bearer token for GET /metrics; undefined: open on a local run, off on a public one. */
   readonly metricsToken: string | undefined;
+  /** Operations console (/console) and browser softphone; undefined: open on a local run, off on a public one. */
+  readonly consoleToken: string | undefined;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -42,5 +44,13 @@ export function readServerConfig(env: EnvReader): ServerConfig {
     logLevel: env.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     shutdownGraceMs: env.integer("SHUTDOWN_GRACE_MS", 25_000, { min: 0, max: 3_600_000 }),
     metricsToken: env.raw("METRICS_TOKEN"),
+    consoleToken: readConsoleToken(env),
   };
+}
+
+/** The console shows transcripts (personal data) and can start Voice Live sessions: a guessable token is refused. */
+function readConsoleToken(env: EnvReader): string | undefined {
+  const token = env.raw("CONSOLE_TOKEN");
+  if (token !== undefined && token.length < 16) env.problems.push("CONSOLE_TOKEN must be at least 16 characters");
+  return token;
 }
