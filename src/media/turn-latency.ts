@@ -90,7 +90,7 @@ export class TurnLatencyTracker implements CallSessionExtension {
 
   onStopAudio(bargeInAtMs: number, call: CallSession): void {
     this.call = call;
-    const latencyMs = this.deps.clock.nowMs() - bargeInAtMs;
+    const latencyMs = Math.max(0, this.deps.clock.nowMs() - bargeInAtMs);
     this.deps.metrics.bargeInReaction.observe(latencyMs);
     // Fractions: the bot reacts within the event that reports the speech; rounding would hide a regression up to 0.5 ms.
     this.call.logEvent("latency", { kind: "barge_in", latencyMs: Math.round(latencyMs * 100) / 100 });
@@ -101,7 +101,7 @@ export class TurnLatencyTracker implements CallSessionExtension {
     const tool = this.tools.get(fields.callId);
     if (!tool) return;
     this.tools.delete(fields.callId);
-    const durationMs = typeof fields.durationMs === "number" ? fields.durationMs : this.deps.clock.nowMs() - tool.startedMs;
+    const durationMs = Math.max(0, typeof fields.durationMs === "number" ? fields.durationMs : this.deps.clock.nowMs() - tool.startedMs);
     const covered = tool.firstAudioMs !== undefined;
     this.deps.metrics.toolDuration.observe({ interim: covered ? "covered" : "silent" }, durationMs);
     this.record({
@@ -119,7 +119,8 @@ export class TurnLatencyTracker implements CallSessionExtension {
     this.call = undefined;
   }
 
+  /** A duration is never negative, even on a clock that steps back a few ms (replays' call time can). */
   private record(record: LatencyRecord): void {
-    this.call?.logEvent("latency", { ...record, latencyMs: Math.round(record.latencyMs) });
+    this.call?.logEvent("latency", { ...record, latencyMs: Math.max(0, Math.round(record.latencyMs)) });
   }
 }

@@ -190,8 +190,12 @@ function renderLive() {
         el("td", {}, s.dialed ?? ""),
         el("td", { "data-field": "state" }, s.state),
         el("td", { "data-field": "duration" }, formatDuration(durationOf(s))),
-        el("td", {}, el("span", { class: "speaking caller", "data-field": "caller-speaking" }, "caller"), el("span", { class: "speaking bot", "data-field": "bot-speaking" }, "bot")),
-        el("td", {}, levelBar("caller"), levelBar("bot")),
+        el(
+          "td",
+          { class: "who-speaks" },
+          el("div", {}, el("span", { class: "speaking caller", "data-field": "caller-speaking" }, "caller"), levelBar("caller")),
+          el("div", {}, el("span", { class: "speaking bot", "data-field": "bot-speaking" }, "bot"), levelBar("bot")),
+        ),
       );
     }),
   );
