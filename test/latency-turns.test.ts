@@ -114,14 +114,17 @@ describe("latency histograms on /metrics", () => {
     const media = await call.mediaConnected;
     await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 10_000 });
     media.play(synthesizeSpeech(QUESTION).samples, 24000);
-    const askedEndMs = media.mediaNowMs() + speechDurationMs(QUESTION);
-    // Interim line, then the long answer after the tool's output: the caller cuts into the answer.
-    const answer = await media.waitUntil(() => {
-      const runs = media.heardRuns().filter((run) => run.startMs >= askedEndMs);
-      return runs.length >= 2 && runs[1]!.endMs - runs[1]!.startMs > 1000 ? runs[1] : undefined;
-    }, 30_000, "the interim line, then a second of the answer");
+    // Interim line while the tool runs, then the long answer after its output: the caller cuts into it.
+    await h.emulator.events.waitFor((e) => e.type === "conversation.item.create" && (e.event as any).item.type === "function_call_output", 30_000);
+    const outputAtMs = media.mediaNowMs();
+    await media.waitUntil(() => {
+      const last = media.heardRuns().at(-1);
+      // Playing now, for half a second since the output went to Voice Live.
+      return last && media.mediaNowMs() - last.endMs < 100 && last.endMs - Math.max(last.startMs, outputAtMs) > 500 ? true : undefined;
+    }, 30_000, "the answer playing");
+    const cutInAtMs = media.mediaNowMs();
     media.play(synthesizeSpeech("Thanks.").samples, 24000);
-    await media.waitForStopAudio({ afterMs: answer.startMs, timeoutMs: 10_000 });
+    await media.waitForStopAudio({ afterMs: cutInAtMs, timeoutMs: 15_000 });
 
     const registry = h.bot.metrics.registry;
     const count = async (name: string, labels = "") => {

@@ -32,12 +32,21 @@ async function boot() {
   callLogs = access.callLogs === true;
   $("sign-out").hidden = access.mode !== "token";
   if (access.mode === "token" && !access.signedIn) {
-    $("sign-in").hidden = false;
-    $("feed-status").textContent = "signed out";
-    $("token").focus();
+    showSignIn();
+    return;
+  }
+  if (!access.signedIn) {
+    setFeedStatus("down", "this local run serves its console to its own machine only (set CONSOLE_TOKEN to use it from elsewhere)");
     return;
   }
   start();
+}
+
+function showSignIn() {
+  $("main").hidden = true;
+  $("sign-in").hidden = false;
+  setFeedStatus("down", "signed out");
+  $("token").focus();
 }
 
 $("sign-in-form").addEventListener("submit", async (event) => {
@@ -53,6 +62,7 @@ $("sign-in-form").addEventListener("submit", async (event) => {
     return;
   }
   $("sign-in").hidden = true;
+  if (started) connectFeed();
   start();
 });
 
@@ -61,8 +71,11 @@ $("sign-out").addEventListener("click", async () => {
   location.reload();
 });
 
+let started = false;
 function start() {
   $("main").hidden = false;
+  if (started) return;
+  started = true;
   charts.turns = createBarChart($("turn-chart"), { xLabel: "turn", yLabel: "ms", color: "#0a5bd3", xValues: { step: 1 } });
   charts.distribution = createBarChart($("dist-chart"), { xLabel: "turn latency (ms)", yLabel: "turns", color: "#0a7d45", xValues: { step: 100 } });
   connectFeed();
@@ -78,7 +91,12 @@ function connectFeed() {
   socket.onmessage = (event) => handle(JSON.parse(event.data));
   socket.onclose = () => {
     setFeedStatus("down", "disconnected — retrying");
-    setTimeout(connectFeed, 2000);
+    setTimeout(async () => {
+      // A session that expired (or a rotated token) brings the sign-in back rather than retrying forever.
+      const access = await fetch("/console/api/access").then((response) => response.json()).catch(() => ({}));
+      if (access.mode === "token" && access.signedIn === false) showSignIn();
+      else connectFeed();
+    }, 2000);
   };
 }
 
