@@ -38,10 +38,13 @@ const quote = (value, max = 90) => {
   return `“${text.length > max ? `${text.slice(0, max - 1)}…` : text}”`;
 };
 
+/** Phone numbers as they are; the softphone's placeholder ids in words. */
+const party = (raw) => (raw === "softphone:browser" ? "the browser softphone" : raw === "softphone:bot" ? "the bot" : str(raw) || "unknown");
+
 /** One timeline line: text and a class ("latency", "error", or ""). */
 export function describeEvent(e) {
   switch (e.type) {
-    case "call": return { text: `call from ${str(e.caller) || "unknown"} to ${str(e.dialed) || "unknown"}`, kind: "" };
+    case "call": return { text: `call from ${party(e.caller)} to ${party(e.dialed)}`, kind: "" };
     case "media_connected": return { text: `media connected (${str(e.leg)})`, kind: "" };
     case "media_reconnected": return { text: "media socket reconnected", kind: "" };
     case "voicelive_session": return { text: `Voice Live session ready (${str(e.voice)})`, kind: "" };

@@ -275,11 +275,13 @@ function renderDistribution() {
   const calls_ = [...calls.values()].filter((call) => latencyOf(call.events).turns.length > 0).length;
   $("dist-summary").textContent = all.length === 0
     ? "No turns yet."
-    : `${all.length} turns in ${calls_} calls — p50 ${percentile(all, 50)} ms · p95 ${percentile(all, 95)} ms · max ${Math.max(...all)} ms`;
+    : `${plural(all.length, "turn")} in ${plural(calls_, "call")} — p50 ${percentile(all, 50)} ms · p95 ${percentile(all, 95)} ms · max ${Math.max(...all)} ms`;
   $("dist-summary").dataset.turns = String(all.length);
   const [xs, ys] = histogram(all, 100, Math.max(1000, Math.min(5000, Math.ceil(Math.max(0, ...all) / 100) * 100)));
   charts.distribution?.update(xs, ys);
 }
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function renderDetail() {
   const call = calls.get(selectedId);
