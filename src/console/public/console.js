@@ -1,29 +1,12 @@
 // The operations console page: sign-in when the deployment needs it, the live
-// feed (/console/live), calls, one call's detail, latency across calls, recent
-// calls from the conversation logs, and the softphone.
-import { createBarChart, histogram } from "./charts.js";
-import { describeEvent, formatDuration, formatOffset, latencyOf, percentile, transcriptOf } from "./call-events.js";
+// feed (/console/live), recent calls from the conversation logs, and the
+// softphone's controls. What is drawn, and how: view.js.
 import { Softphone } from "./softphone.js";
+import { $, appendDetailEvent, initCharts, renderAll, renderDistribution, renderDurations, renderLatency, renderLevels, state, upsert } from "./view.js";
 
-const $ = (id) => document.getElementById(id);
-const el = (tag, props = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "class") node.className = value;
-    else if (key.startsWith("data-") || key.startsWith("aria-")) node.setAttribute(key, value);
-    else node[key] = value;
-  }
-  node.append(...children);
-  return node;
-};
-
-/** Every call the page knows: id → { summary, events, levels }. Live ones come from the feed, old ones from the logs too. */
-const calls = new Map();
-let selectedId;
-let serverOffsetMs = 0;
+const calls = state.calls;
 let waitingForOwnCall = false;
 let callLogs = false;
-const charts = {};
 
 // ------------------------------------------------------------------ sign-in
 
@@ -76,8 +59,7 @@ function start() {
   $("main").hidden = false;
   if (started) return;
   started = true;
-  charts.turns = createBarChart($("turn-chart"), { xLabel: "turn", yLabel: "ms", color: "#0a5bd3", xValues: { step: 1 } });
-  charts.distribution = createBarChart($("dist-chart"), { xLabel: "turn latency (ms)", yLabel: "turns", color: "#0a7d45", xValues: { step: 100 } });
+  initCharts();
   connectFeed();
   void loadRecent();
   setInterval(renderDurations, 1000);
@@ -109,7 +91,7 @@ function setFeedStatus(kind, text) {
 function handle(message) {
   switch (message.type) {
     case "hello":
-      serverOffsetMs = Date.parse(message.now) - Date.now();
+      state.serverOffsetMs = Date.parse(message.now) - Date.now();
       for (const [id, call] of calls) if (call.summary.live) calls.delete(id);
       for (const view of [...message.ended, ...message.calls]) upsert(view, view.events);
       renderAll();
@@ -119,7 +101,7 @@ function handle(message) {
       upsert(message.call);
       if (isNew && waitingForOwnCall && message.call.source === "softphone") {
         waitingForOwnCall = false;
-        selectedId = message.call.id;
+        state.selectedId = message.call.id;
       }
       if (!message.call.live && callLogs) setTimeout(loadRecent, 1500);
       renderAll();
@@ -129,10 +111,10 @@ function handle(message) {
       const call = calls.get(message.id);
       if (!call) return;
       call.events.push(message.event);
-      if (message.id === selectedId) appendDetailEvent(call, message.event);
+      if (message.id === state.selectedId) appendDetailEvent(call, message.event);
       if (message.event.type === "latency") {
         renderDistribution();
-        if (message.id === selectedId) renderLatency(call);
+        if (message.id === state.selectedId) renderLatency(call);
       }
       return;
     }
@@ -143,16 +125,6 @@ function handle(message) {
       }
       renderLevels();
       return;
-  }
-}
-
-function upsert(summary, events) {
-  const known = calls.get(summary.id);
-  if (known) {
-    known.summary = { ...known.summary, ...summary };
-    if (events) known.events = [...events];
-  } else {
-    calls.set(summary.id, { summary, events: events ? [...events] : [], levels: undefined });
   }
 }
 
@@ -169,168 +141,6 @@ async function loadRecent() {
     upsert(view, view.events);
   }
   renderAll();
-}
-
-// --------------------------------------------------------------- rendering
-
-const nowServer = () => Date.now() + serverOffsetMs;
-const durationOf = (summary) => (summary.endedAt ? Date.parse(summary.endedAt) : nowServer()) - Date.parse(summary.startedAt);
-
-function renderAll() {
-  renderLive();
-  renderRecent();
-  renderDistribution();
-  renderDetail();
-}
-
-function selectButton(call, text) {
-  return el("button", { type: "button", class: "quiet", onclick: () => select(call.summary.id), "aria-label": `Show call ${text}` }, text);
-}
-
-function select(id) {
-  selectedId = id;
-  renderLive();
-  renderRecent();
-  renderDetail();
-}
-
-function renderLive() {
-  const live = [...calls.values()].filter((call) => call.summary.live).sort((a, b) => a.summary.startedAt.localeCompare(b.summary.startedAt));
-  $("live-count").textContent = String(live.length);
-  $("no-live").hidden = live.length > 0;
-  $("live-calls").tBodies[0].replaceChildren(
-    ...live.map((call) => {
-      const s = call.summary;
-      return el(
-        "tr",
-        { "data-call-id": s.id, "aria-selected": String(s.id === selectedId) },
-        el("td", {}, selectButton(call, s.caller ?? "unknown")),
-        el("td", {}, s.dialed ?? ""),
-        el("td", { "data-field": "state" }, s.state),
-        el("td", { "data-field": "duration" }, formatDuration(durationOf(s))),
-        el(
-          "td",
-          { class: "who-speaks" },
-          el("div", {}, el("span", { class: "speaking caller", "data-field": "caller-speaking" }, "caller"), levelBar("caller")),
-          el("div", {}, el("span", { class: "speaking bot", "data-field": "bot-speaking" }, "bot"), levelBar("bot")),
-        ),
-      );
-    }),
-  );
-  renderLevels();
-}
-
-function levelBar(who) {
-  return el("span", { class: `level ${who}`, "data-field": `${who}-level`, title: `${who} level` }, el("span"));
-}
-
-function renderLevels() {
-  for (const row of $("live-calls").tBodies[0].rows) {
-    const reading = calls.get(row.dataset.callId)?.levels;
-    if (!reading) continue;
-    row.querySelector('[data-field="caller-speaking"]').classList.toggle("on", reading.callerSpeaking);
-    row.querySelector('[data-field="bot-speaking"]').classList.toggle("on", reading.botSpeaking);
-    setLevel(row.querySelector('[data-field="caller-level"]'), reading.callerDb);
-    setLevel(row.querySelector('[data-field="bot-level"]'), reading.botDb);
-  }
-}
-
-function setLevel(bar, dbfs) {
-  bar.dataset.dbfs = String(dbfs);
-  bar.firstChild.style.width = `${Math.max(0, Math.min(100, ((dbfs + 70) / 70) * 100))}%`;
-}
-
-function renderDurations() {
-  for (const row of $("live-calls").tBodies[0].rows) {
-    const call = calls.get(row.dataset.callId);
-    if (call) row.querySelector('[data-field="duration"]').textContent = formatDuration(durationOf(call.summary));
-  }
-  const call = calls.get(selectedId);
-  if (call?.summary.live) renderHead(call);
-}
-
-function renderRecent() {
-  const ended = [...calls.values()].filter((call) => !call.summary.live).sort((a, b) => b.summary.startedAt.localeCompare(a.summary.startedAt)).slice(0, 50);
-  $("recent-calls").tBodies[0].replaceChildren(
-    ...ended.map((call) => {
-      const s = call.summary;
-      const turns = latencyOf(call.events).turns.map((t) => t.ms);
-      const p50 = percentile(turns, 50);
-      return el(
-        "tr",
-        { "data-call-id": s.id, "aria-selected": String(s.id === selectedId) },
-        el("td", {}, new Date(s.startedAt).toLocaleTimeString()),
-        el("td", {}, selectButton(call, s.caller ?? "unknown")),
-        el("td", {}, formatDuration(durationOf(s))),
-        el("td", {}, s.endReason ?? s.state),
-        el("td", {}, String(turns.length)),
-        el("td", {}, p50 === undefined ? "—" : `${p50} ms`),
-      );
-    }),
-  );
-}
-
-function renderDistribution() {
-  const all = [...calls.values()].flatMap((call) => latencyOf(call.events).turns.map((t) => t.ms));
-  const calls_ = [...calls.values()].filter((call) => latencyOf(call.events).turns.length > 0).length;
-  $("dist-summary").textContent = all.length === 0
-    ? "No turns yet."
-    : `${plural(all.length, "turn")} in ${plural(calls_, "call")} — p50 ${percentile(all, 50)} ms · p95 ${percentile(all, 95)} ms · max ${Math.max(...all)} ms`;
-  $("dist-summary").dataset.turns = String(all.length);
-  const [xs, ys] = histogram(all, 100, Math.max(1000, Math.min(5000, Math.ceil(Math.max(0, ...all) / 100) * 100)));
-  charts.distribution?.update(xs, ys);
-}
-
-const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
-
-function renderDetail() {
-  const call = calls.get(selectedId);
-  $("detail-empty").hidden = call !== undefined;
-  $("detail").hidden = call === undefined;
-  if (!call) return;
-  $("detail").dataset.callId = call.summary.id;
-  renderHead(call);
-  renderLatency(call);
-  $("transcript").replaceChildren(...transcriptOf(call.events).map(transcriptItem));
-  $("timeline").replaceChildren(...call.events.map(timelineItem));
-}
-
-function renderHead(call) {
-  const s = call.summary;
-  $("detail-head").textContent = `${s.caller ?? "unknown"}${s.callerName ? ` (${s.callerName})` : ""} → ${s.dialed ?? "unknown"} · ${s.live ? s.state : `ended: ${s.endReason ?? "unknown"}`} · ${formatDuration(durationOf(s))}`;
-}
-
-function renderLatency(call) {
-  const latency = latencyOf(call.events);
-  const turns = latency.turns.map((t) => t.ms);
-  const covered = latency.tools.filter((t) => t.covered).length;
-  const figures = [
-    ["Greeting", latency.greetingMs === undefined ? "—" : `${latency.greetingMs} ms`, "greeting"],
-    ["Turns", String(turns.length), "turns"],
-    ["Turn p50", turns.length ? `${percentile(turns, 50)} ms` : "—", "p50"],
-    ["Turn p95", turns.length ? `${percentile(turns, 95)} ms` : "—", "p95"],
-    ["Barge-ins", String(latency.bargeIns.length), "barge-ins"],
-    ["Tools (interim / silent)", latency.tools.length ? `${covered} / ${latency.tools.length - covered}` : "—", "tools"],
-  ];
-  $("detail-latency").replaceChildren(...figures.map(([label, value, key]) => el("div", { "data-figure": key }, el("dt", {}, label), el("dd", {}, value))));
-  charts.turns?.update(latency.turns.map((t, i) => t.turn ?? i + 1), turns);
-}
-
-function transcriptItem(line) {
-  return el("li", { class: `${line.who}${line.interrupted ? " interrupted" : ""}` }, el("span", { class: "who" }, line.who === "caller" ? "Caller" : "Bot"), line.text);
-}
-
-function timelineItem(event) {
-  const { text, kind } = describeEvent(event);
-  return el("li", { class: kind, "data-type": event.type }, el("time", {}, formatOffset(event.ms)), el("span", {}, text));
-}
-
-function appendDetailEvent(call, event) {
-  $("timeline").append(timelineItem(event));
-  if (event.type === "caller" || event.type === "assistant") {
-    const line = transcriptOf([event])[0];
-    if (line) $("transcript").append(transcriptItem(line));
-  }
 }
 
 // ---------------------------------------------------------------- softphone
