@@ -28,6 +28,11 @@ function softphoneCaller(botUrl: string, token: string): MediaCaller {
   });
 }
 
+/** Milliseconds of bot audio heard in runs that began at or after `fromMs`. */
+function heardSince(caller: MediaCaller, fromMs: number): number {
+  return caller.heardRuns().filter((run) => run.startMs >= fromMs).reduce((sum, run) => sum + run.endMs - run.startMs, 0);
+}
+
 let h: CallHarness | undefined;
 const callers: MediaCaller[] = [];
 afterEach(async () => {
@@ -43,8 +48,9 @@ describe("the browser softphone's media socket", () => {
     callers.push(caller);
     await caller.connect();
     const greeting = await caller.waitForBotAudio({ timeoutMs: 10_000 });
+    // However a busy machine splits it into runs, the whole greeting reaches the caller.
+    await caller.waitUntil(() => (heardSince(caller, greeting.startMs) > speechDurationMs(GREETING) - 200 ? true : undefined), 20_000, "the whole greeting");
     await caller.waitForBotQuiet({ quietMs: 300, timeoutMs: 10_000 });
-    expect(caller.heardRuns()[0]!.endMs - greeting.startMs).toBeGreaterThan(speechDurationMs(GREETING) - 200);
 
     // It is a call like any other: in the console, with no ACS call behind it.
     const snapshot = async () => (await (await fetch(`${h!.botUrl}/console/api/calls`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as any;
@@ -55,8 +61,8 @@ describe("the browser softphone's media socket", () => {
     const askedAt = caller.mediaNowMs();
     caller.play(synthesizeSpeech(QUESTION).samples, 24000);
     const answer = await caller.waitForBotAudio({ afterMs: askedAt + speechDurationMs(QUESTION), timeoutMs: 15_000 });
+    await caller.waitUntil(() => (heardSince(caller, answer.startMs) > speechDurationMs(ANSWER) - 200 ? true : undefined), 20_000, "the whole answer");
     await caller.waitForBotQuiet({ quietMs: 300, timeoutMs: 15_000 });
-    expect(caller.heardRuns().find((run) => run.startMs === answer.startMs)!.endMs - answer.startMs).toBeGreaterThan(speechDurationMs(ANSWER) - 200);
     expect(caller.stats().malformed).toBe(0);
 
     // The goodbye turn ends the call: the bot's hang-up is closing the socket.
