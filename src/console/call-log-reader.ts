@@ -11,7 +11,8 @@ import type { Redactor } from "./redact.js";
 
 /** `<ISO stamp>_<correlation id>.jsonl`, as openConversationLog names them. */
 const LOG_FILE = /^[\w.-]{1,200}\.jsonl$/;
-const MAX_FILE_BYTES = 2 * 1024 * 1024;
+// Fifty of these per request at most; a longer call shows its first part (an ordinary call log is a few KiB).
+const MAX_FILE_BYTES = 512 * 1024;
 
 export interface CallLogReaderDeps {
   readonly dir: string | undefined;
