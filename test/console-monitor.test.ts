@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -7,6 +7,7 @@ import WebSocket from "ws";
 import { CallRegistry } from "../src/calls/call-registry.js";
 import { createSystemClock } from "../src/clock.js";
 import { parseConnectionString } from "../src/config/acs.js";
+import { CallLogReader } from "../src/console/call-log-reader.js";
 import { CallMonitor } from "../src/console/call-monitor.js";
 import { createRedactor } from "../src/console/redact.js";
 import { speechDurationMs, synthesizeSpeech } from "../src/emulator/index.js";
@@ -155,5 +156,22 @@ describe("audio levels cost nothing while no console is open", () => {
     expect(closed).toEqual([1013]);
     expect(monitor.watching).toBe(0);
     monitor.close();
+  });
+});
+
+describe("recent calls from the conversation logs", () => {
+  it("reads what it can from a damaged log, newest first, and nothing outside the folder", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "console-logs-"));
+    const line = (fields: Record<string, unknown>) => JSON.stringify({ at: "2026-12-01T10:00:00.000Z", ms: 0, ...fields });
+    writeFileSync(join(dir, "2026-12-01T10-00-00-000Z_a.jsonl"), [line({ type: "call", correlationId: "a", caller: "+1555", dialed: "+1666" }), "{not json", line({ type: "caller", ms: 900, transcript: "hello" }), ""].join("\n"));
+    writeFileSync(join(dir, "2026-12-01T11-00-00-000Z_b.jsonl"), [line({ type: "call", correlationId: "b", caller: "+1777", dialed: "+1666" }), line({ type: "call_ended", ms: 5000, reason: "callerHungUp" })].join("\n"));
+    writeFileSync(join(dir, "notes.txt"), "not a call log");
+    const reader = new CallLogReader({ dir, redact: createRedactor(["+1777"]) });
+    const calls = await reader.recent(10);
+    expect(calls.map((c) => c.id)).toEqual(["b", "a"]);
+    expect(calls[0]).toMatchObject({ caller: "[redacted]", endReason: "callerHungUp", state: "ended" });
+    expect(calls[1]).toMatchObject({ caller: "+1555", state: "unknown" });
+    expect(calls[1]!.events.map((e) => e.type)).toEqual(["call", "caller"]);
+    for (const name of ["../a.jsonl", "notes.txt", "/etc/passwd", "..", "x.jsonl/../../y.jsonl"]) expect(await reader.read(name), name).toBeUndefined();
   });
 });
