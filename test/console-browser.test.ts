@@ -4,7 +4,7 @@
  * page shows and on the audio energy the page itself measured; every wait is on
  * a condition, with a generous deadline. Screenshots go to out/console/.
  */
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +23,16 @@ const SHOTS = "out/console";
 const FIXTURE = "fixtures/calls/greeting-question";
 const GREETING = "Thank you for calling Contoso. How can I help you today?";
 const ANSWER = "We are open Monday to Friday, from nine to five.";
+/** Long enough that the caller's "Great, thank you. Goodbye." cuts into it: a barge-in through the browser. */
+const LONG_ANSWER = `${ANSWER} On Saturdays we open at ten and close at two, and on public holidays the store stays closed, but our website takes orders every hour of every day.`;
+const SCENARIO = {
+  version: 1,
+  name: "softphone-barge-in",
+  turns: [
+    { user: "Hi. What are your opening hours?", assistant: [{ say: LONG_ANSWER }] },
+    { user: "Great, thank you. Goodbye.", assistant: [{ say: "You're welcome. Goodbye!" }, { tool: "end_call" }] },
+  ],
+};
 const TOKEN = "console-token-for-browser-tests-42";
 const WAIT_MS = 60_000;
 
@@ -97,16 +107,18 @@ async function recordShownLevels(page: Page): Promise<() => Promise<{ caller: nu
 }
 
 describe("the operations console in a real browser", () => {
-  it("a softphone call from the browser microphone hears the greeting, is answered, and shows live with its transcript and per-turn latency", async () => {
+  it("a softphone call from the browser microphone hears the greeting, is answered, barges in, and shows live with its transcript and per-turn latency", async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
+    const scenarioFile = join(mkdtempSync(join(tmpdir(), "browser-scenario-")), "scenario.json");
+    writeFileSync(scenarioFile, JSON.stringify(SCENARIO));
     let bot: Bot | undefined;
     try {
       bot = await createBot({
         config: loadConfig({
           PUBLIC_BASE_URL: base,
           ACS_CONNECTION_STRING: "endpoint=http://127.0.0.1:9/;accesskey=a2V5a2V5a2V5a2V5",
-          EMULATOR_SCENARIO: `${FIXTURE}/scenario.json`,
+          EMULATOR_SCENARIO: scenarioFile,
           GREETING_TEXT: GREETING,
           CALL_LOG_DIR: mkdtempSync(join(tmpdir(), "browser-call-logs-")),
         }),
@@ -144,14 +156,19 @@ describe("the operations console in a real browser", () => {
       await until("the answer's energy at the page's speakers", async () => (await heardMs(page)) >= (greetingMs + speechDurationMs(ANSWER)) * 0.8);
       await page.screenshot({ path: join(SHOTS, "softphone-in-call.png"), fullPage: true });
 
-      // "Goodbye" → the bot ends the call: its hang-up closes the softphone's socket.
+      // "Goodbye" cuts into the long answer: StopAudio reaches the page, which drops what its jitter buffer held.
+      await until("StopAudio at the page", async () => (await dataNumber(page, "#softphone-heard", "stop-audio")) >= 1);
+      await until("the page's player flushed", async () => (await dataNumber(page, "#softphone-heard", "cleared")) >= 1);
+      await page.locator("#timeline li.latency", { hasText: "barge-in" }).waitFor({ timeout: WAIT_MS });
+      await page.locator("#transcript li.bot.interrupted", { hasText: "from nine to five" }).waitFor({ timeout: WAIT_MS });
+      // Then the bot says goodbye and ends the call: its hang-up closes the softphone's socket.
       await page.locator('#softphone-status[data-state="ended"]', { hasText: "the bot ended the call" }).waitFor({ timeout: WAIT_MS });
       await page.locator("#recent-calls tbody tr", { hasText: "browser softphone" }).waitFor({ timeout: WAIT_MS });
       expect(await page.locator("#live-calls tbody tr").count()).toBe(0);
       expect(Number(await page.locator('[data-figure="turns"] dd').textContent())).toBe(2);
       expect(await page.locator('[data-figure="p50"] dd').textContent()).toMatch(/^\d+ ms$/);
       await until("both turns in the distribution", async () => (await dataNumber(page, "#dist-summary", "turns")) >= 2);
-      expect(await dataNumber(page, "#softphone-heard", "stop-audio")).toBe(0);
+      expect(await page.locator('[data-figure="barge-ins"] dd').textContent()).toBe("1");
       await page.screenshot({ path: join(SHOTS, "softphone-ended.png"), fullPage: true });
       expect(problems).toEqual([]);
       await page.close();

@@ -22,12 +22,20 @@ export function latencyOf(events) {
   return out;
 }
 
-/** Caller and bot lines, in order. */
+/**
+ * Caller and bot lines, in order. A bot line is logged when Voice Live finished
+ * generating it, usually before it has played: a later barge-in on its item
+ * marks it cut off, with how much the caller heard.
+ */
 export function transcriptOf(events) {
+  const cut = new Map();
+  for (const e of events) if (e.type === "barge_in" && typeof e.itemId === "string") cut.set(e.itemId, e.heardMs);
   const lines = [];
   for (const e of events) {
     if (e.type === "caller" && typeof e.transcript === "string") lines.push({ who: "caller", text: e.transcript, ms: e.ms });
-    else if (e.type === "assistant" && typeof e.transcript === "string") lines.push({ who: "bot", text: e.transcript, ms: e.ms, interrupted: e.interrupted === true });
+    else if (e.type === "assistant" && typeof e.transcript === "string") {
+      lines.push({ who: "bot", text: e.transcript, ms: e.ms, interrupted: e.interrupted === true || cut.has(e.itemId), heardMs: cut.get(e.itemId) });
+    }
   }
   return lines;
 }

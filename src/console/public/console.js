@@ -164,6 +164,7 @@ const softphone = new Softphone({
     heard.dataset.heardMs = String(Math.round(report.heardMs));
     heard.dataset.peakDbfs = String(Math.round(report.peakDbfs));
     heard.dataset.underruns = String(report.underruns);
+    heard.dataset.cleared = String(report.cleared);
     heard.textContent = `Bot audio heard: ${(report.heardMs / 1000).toFixed(1)} s (peak ${Math.round(report.peakDbfs)} dBFS)`;
   },
   onBotFrame() {

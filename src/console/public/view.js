@@ -180,7 +180,9 @@ export function renderLatency(call) {
 }
 
 function transcriptItem(line) {
-  return el("li", { class: `${line.who}${line.interrupted ? " interrupted" : ""}` }, el("span", { class: "who" }, line.who === "caller" ? "Caller" : "Bot"), line.text);
+  const item = el("li", { class: `${line.who}${line.interrupted ? " interrupted" : ""}` }, el("span", { class: "who" }, line.who === "caller" ? "Caller" : "Bot"), line.text);
+  if (typeof line.heardMs === "number") item.title = `the caller heard ${(line.heardMs / 1000).toFixed(1)} s of it`;
+  return item;
 }
 
 function timelineItem(event) {
@@ -190,7 +192,8 @@ function timelineItem(event) {
 
 export function appendDetailEvent(call, event) {
   $("timeline").append(timelineItem(event));
-  if (event.type === "caller" || event.type === "assistant") {
+  if (event.type === "barge_in") $("transcript").replaceChildren(...transcriptOf(call.events).map(transcriptItem));
+  else if (event.type === "caller" || event.type === "assistant") {
     const line = transcriptOf([event])[0];
     if (line) $("transcript").append(transcriptItem(line));
   }
