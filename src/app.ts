@@ -16,6 +16,7 @@ import { callbacksRoute } from "./calls/callbacks-route.js";
 import { incomingCallRoute } from "./calls/incoming-call-route.js";
 import { createSystemClock, type Clock, type Timer } from "./clock.js";
 import type { Config } from "./config/index.js";
+import { createConsole, type OperationsConsole } from "./console/index.js";
 import { loadScenario, startVoiceLiveEmulator, type VoiceLiveEmulator } from "./emulator/index.js";
 import { healthRoutes } from "./health-routes.js";
 import { mediaRoute } from "./media/media-route.js";
@@ -58,6 +59,8 @@ export interface Bot {
   readonly profiles: ProfileRuntimes;
   /** The embedded Voice Live emulator, when VOICELIVE_ENDPOINT is unset. */
   readonly emulator: VoiceLiveEmulator | undefined;
+  /** The operations console and softphone (/console); off on a public deployment without CONSOLE_TOKEN. */
+  readonly console: OperationsConsole;
   /** Stops taking calls, waits up to graceMs for calls in progress, hangs up the rest, closes. */
   shutdown(graceMs: number): Promise<void>;
 }
@@ -116,6 +119,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     tickMs: config.call.media.outboundTickMs,
     onError: (error) => logger.error({ err: error }, "outbound audio pump failed"),
   });
+  const operations = createConsole({ config, clock, logger, calls });
   const media = new MediaSessions({
     config,
     clock,
@@ -126,6 +130,7 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     callControl,
     logger,
     onPrewarmMiss: deps.cluster ? (correlationId) => deps.cluster!.announceMediaClaim(correlationId) : undefined,
+    observer: operations.observer,
   });
   deps.cluster?.onMediaClaimedElsewhere((correlationId) => profiles.forEachConnector((connector) => connector.release(correlationId, "other_worker")));
   deps.cluster?.serveMetrics(metrics.registry);
@@ -167,17 +172,19 @@ export async function createBot(deps: BotDeps): Promise<Bot> {
     metrics,
     callEnded: (correlationId) => calls.hasEnded(correlationId),
   });
+  await server.register(operations.routes, { media });
 
   let shutdownPromise: Promise<void> | undefined;
   const shutdown = (graceMs: number): Promise<void> =>
     (shutdownPromise ??= drain({ graceMs, clock, logger, calls, media, close: async () => {
       profiles.forEachConnector((connector) => connector.close());
+      operations.close();
       pacer.stop();
       await closeServer(server, clock, CLOSE_MS * 0.8);
       await emulator?.close();
     } }));
 
-  return { server, calls, media, metrics, voiceLive: profiles.default.connector, tools: profiles.default.tools, profiles, emulator, shutdown };
+  return { server, calls, media, metrics, voiceLive: profiles.default.connector, tools: profiles.default.tools, profiles, emulator, console: operations, shutdown };
 }
 
 /** The number the caller dialed, as profiles know it. */

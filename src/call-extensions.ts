@@ -1,9 +1,10 @@
-/** What each call gets besides its audio loop: the tools layer and, in record mode, the recorder. */
+/** What each call gets besides its audio loop: the tools layer, latency tracking and, in record mode, the recorder. */
 import type { Logger } from "pino";
 import type { CallContext } from "./calls/call-context-token.js";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config/index.js";
 import type { CallSessionExtension } from "./media/call-session.js";
+import { TurnLatencyTracker } from "./media/turn-latency.js";
 import type { Metrics } from "./metrics.js";
 import { CallRecorder } from "./replay/recorder.js";
 import { toolExtensions, type ToolRegistry } from "./tools/index.js";
@@ -24,6 +25,7 @@ export function callExtensions(deps: {
   };
   return (call) => {
     const extensions = forTools(call);
+    extensions.push(new TurnLatencyTracker({ clock, metrics: deps.metrics }));
     const recordDir = config.call.recordDir;
     if (recordDir) extensions.push(new CallRecorder(recordDir, call.context, config, describe, call.log, clock.date()));
     return extensions;

@@ -27,6 +27,10 @@ export interface Metrics {
   readonly toolCalls: Counter<"tool" | "outcome">;
   readonly greetingLatency: Histogram;
   readonly responseLatency: Histogram;
+  /** speech_started → StopAudio sent (barge-in reaction, call clock). */
+  readonly bargeInReaction: Histogram;
+  /** Tool call durations; `interim`: covered when bot audio started toward the caller while it ran, else silent. */
+  readonly toolDuration: Histogram<"interim">;
 }
 
 const LATENCY_BUCKETS_MS = [50, 100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000];
@@ -134,6 +138,19 @@ export function createMetrics(options: { defaultMetrics: boolean }): Metrics {
     responseLatency: new Histogram({
       name: "bot_response_start_ms",
       help: "Caller stopped speaking → first answer frame sent to the caller (ms)",
+      buckets: LATENCY_BUCKETS_MS,
+      registers: [registry],
+    }),
+    bargeInReaction: new Histogram({
+      name: "bot_barge_in_stop_audio_ms",
+      help: "Caller started speaking over the bot (Voice Live speech_started) → StopAudio sent to the caller (ms)",
+      buckets: [1, 5, 10, 20, 50, 100, 200, 500, 1000],
+      registers: [registry],
+    }),
+    toolDuration: new Histogram({
+      name: "bot_tool_call_duration_ms",
+      help: "Tool call durations (ms); interim=covered when bot audio (an interim line) started toward the caller while the tool ran, silent otherwise",
+      labelNames: ["interim"],
       buckets: LATENCY_BUCKETS_MS,
       registers: [registry],
     }),

@@ -21,6 +21,8 @@ export interface ServerConfig {
   readonly profilesFile: string | undefined;
   /** Processes serving calls: 1 (no cluster), a count, or "auto" (one per CPU the container is given). */
   readonly workers: number | "auto";
+  /** Operations console (/console) and browser softphone; undefined: open on a local run, off on a public one. */
+  readonly consoleToken: string | undefined;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -51,6 +53,7 @@ export function readServerConfig(env: EnvReader): ServerConfig {
     metricsToken: env.raw("METRICS_TOKEN"),
     profilesFile: env.raw("PROFILES_FILE"),
     workers: readWorkers(env),
+    consoleToken: readConsoleToken(env),
   };
 }
 
@@ -59,4 +62,11 @@ function readWorkers(env: EnvReader): number | "auto" {
   if (value === undefined || value.trim() === "") return 1;
   if (value.trim().toLowerCase() === "auto") return "auto";
   return env.integer("WORKERS", 1, { min: 1, max: 64 });
+}
+
+/** The console shows transcripts (personal data) and can start Voice Live sessions: a guessable token is refused. */
+function readConsoleToken(env: EnvReader): string | undefined {
+  const token = env.raw("CONSOLE_TOKEN");
+  if (token !== undefined && token.length < 16) env.problems.push("CONSOLE_TOKEN must be at least 16 characters");
+  return token;
 }

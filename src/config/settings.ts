@@ -24,7 +24,7 @@ const S = (group: SettingGroup, names: string, flags: { secret?: boolean; wiring
 export const SETTINGS: readonly SettingInfo[] = [
   ...S("server", "PORT HOST PUBLIC_BASE_URL", { wiring: true }),
   ...S("server", "SHUTDOWN_GRACE_MS LOG_LEVEL LOG_FORMAT WORKERS PROFILES_FILE"),
-  ...S("server", "METRICS_TOKEN", { secret: true }),
+  ...S("server", "METRICS_TOKEN CONSOLE_TOKEN", { secret: true }),
   ...S("acs", "ACS_CONNECTION_STRING", { secret: true, wiring: true }),
   ...S("acs", "ACS_ENDPOINT ACS_RESOURCE_ID ACS_JWKS_URL ACS_JWT_ISSUER", { wiring: true }),
   ...S("acs", "EVENTGRID_SECRETS MEDIA_CONTEXT_SECRET", { secret: true, wiring: true }),

@@ -49,6 +49,24 @@ export interface CallSessionExtension {
   /** What the call logs (tool calls, transfers, …), as it happens. */
   onCallEvent?(type: string, fields: Readonly<Record<string, unknown>>): void;
   onClosed?(reason: string): void;
+  /** The first frame of a bot audio item went out toward the caller (call clock ms). */
+  onBotAudioStarted?(itemId: string, nowMs: number, call: CallSession): void;
+  /** StopAudio went out toward the caller; `bargeInAtMs`: when the speech_started that caused it was handled (call clock). */
+  onStopAudio?(bargeInAtMs: number, call: CallSession): void;
+  /** Audio levels for a live view (the first extension that has them gets every frame while active). */
+  readonly audioLevels?: CallAudioLevels;
+}
+
+/**
+ * Read on every 20 ms frame in both directions: while `active` is false it costs
+ * one property read. The arrays are views: read them, never keep them.
+ */
+export interface CallAudioLevels {
+  readonly active: boolean;
+  /** Caller audio as 24 kHz samples (frames held back by the greeting gate included). */
+  caller(samples24k: Int16Array): void;
+  /** One frame toward the caller, in the leg's format. */
+  bot(frame: Uint8Array, format: LegFormat): void;
 }
 
 export interface CallSessionDeps {
@@ -101,6 +119,7 @@ export class CallSession {
   private readonly closeListeners: Array<(reason: string) => void> = [];
   private idleWaiters: Array<() => void> = [];
   private readonly audioTaps: readonly CallSessionExtension[];
+  private readonly levels: CallAudioLevels | undefined;
   private readonly audioDropLog: LogLimiter;
   private readonly held = new HeldAudio(VOICE_LIVE_SAMPLE_RATE_HZ, HELD_AUDIO_MAX_MS);
   /** What was said and heard, line by line (logged as it becomes final). */
@@ -115,6 +134,7 @@ export class CallSession {
     this.context = deps.context;
     this.log = deps.log;
     this.audioTaps = (deps.extensions ?? []).filter((extension) => extension.onCallerAudio !== undefined);
+    this.levels = (deps.extensions ?? []).find((extension) => extension.audioLevels !== undefined)?.audioLevels;
     this.audioDropLog = createLogLimiter(deps.clock);
     this.transcript = new CallTranscript((type, fields) => this.logEvent(type, fields));
     this.quiet = new QuietMoments(deps.clock);
@@ -154,7 +174,7 @@ export class CallSession {
       itemStarted: (itemId, nowMs) => this.itemStartedPlaying(itemId, nowMs),
       drained: () => this.outboundDrained(),
       overflow: (bufferedBytes) => this.callerSocketOverflow(bufferedBytes),
-    });
+    }, this.levels);
   }
 
   get closed(): boolean {
@@ -344,7 +364,8 @@ export class CallSession {
     const flows = this.greeting.callerAudioFlows && this.session?.ready === true && !this.ending;
     // A disclaimer is playing: the caller's words are kept for after it, not dropped.
     const holding = !this.ending && this.greeting.gateState === "holding-for-greeting";
-    if (!flows && !holding && this.audioTaps.length === 0) {
+    const levels = this.levels;
+    if (!flows && !holding && this.audioTaps.length === 0 && !levels?.active) {
       this.countHeldFrame();
       return;
     }
@@ -363,6 +384,7 @@ export class CallSession {
     } catch (error) {
       this.fault("extension", error);
     }
+    if (levels?.active) levels.caller(samples);
     if (holding) {
       if (!this.held.push(samples)) this.deps.metrics.mediaFramesDropped.inc({ reason: "held_audio_full" });
       this.countHeldFrame();
@@ -472,6 +494,13 @@ export class CallSession {
       this.deps.metrics.responseLatency.observe(nowMs - this.speechStoppedMs);
       this.speechStoppedMs = undefined;
     }
+    for (const extension of this.deps.extensions ?? []) {
+      try {
+        extension.onBotAudioStarted?.(itemId, nowMs, this);
+      } catch (error) {
+        this.fault("extension", error, { itemId });
+      }
+    }
   }
 
   private responseDone(responseId: string, status: string): void {
@@ -496,6 +525,13 @@ export class CallSession {
     if (this.greeting.protectsGreeting || this.ending) return;
     const stopped = this.leg.stopPlayback(nowMs);
     if (!stopped) return;
+    for (const extension of this.deps.extensions ?? []) {
+      try {
+        extension.onStopAudio?.(nowMs, this);
+      } catch (error) {
+        this.fault("extension", error);
+      }
+    }
     const played = stopped.heard;
     if (this.playingResponseId !== undefined) this.interruptedResponseId = this.playingResponseId;
     this.greeting.interrupted();

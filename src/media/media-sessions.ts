@@ -15,6 +15,7 @@ import type { Metrics } from "../metrics.js";
 import type { VoiceLiveConnector } from "../voicelive/connector.js";
 import { CallSession, type CallSessionExtension } from "./call-session.js";
 import type { GreetingAudio } from "./greeting-audio.js";
+import { watchConversationLog, type CallObserver } from "./call-observer.js";
 import type { Pacer } from "./pacer.js";
 
 /** What a call gets from its profile (src/call-profiles.ts). */
@@ -39,6 +40,8 @@ export interface MediaSessionsDeps {
   readonly logger: Logger;
   /** A media socket found no pre-warmed session here (WORKERS: another process may hold one). */
   readonly onPrewarmMiss?: (correlationId: string) => void;
+  /** Watches every call live (the operations console). */
+  readonly observer?: CallObserver;
 }
 
 export class MediaSessions {
@@ -89,13 +92,15 @@ export class MediaSessions {
     // The record's logger already carries the call's ids (this replica answered the call).
     const log =
       record?.log ?? deps.logger.child({ correlationId: context.correlationId, ...(callConnectionId ? { callConnectionId } : {}), profile: profile.name });
-    const conversationLog = openConversationLog({
+    const watch = deps.observer?.callStarted({ context, callConnectionId, log });
+    const fileLog = openConversationLog({
       dir: deps.config.call.callLogDir,
       correlationId: context.correlationId,
       startedAt: deps.clock.date(),
       nowMs: () => deps.clock.nowMs(),
       logger: log,
     });
+    const conversationLog = watch ? watchConversationLog(fileLog, watch, log) : fileLog;
     conversationLog.write("call", {
       correlationId: context.correlationId,
       callConnectionId,
@@ -116,7 +121,7 @@ export class MediaSessions {
       callConnectionId,
       log,
       conversationLog,
-      extensions: profile.extensions({ context, log }),
+      extensions: [...profile.extensions({ context, log }), ...(watch ? [watch.extension] : [])],
       hangUp: async (reason) => {
         // Ended by the bot: a later connection with this call's media URL starts nothing.
         deps.calls.registry.markEnded(context.correlationId);

@@ -14,6 +14,7 @@ import {
   type OutboundConverterWithBytes,
 } from "../audio/index.js";
 import type { Metrics } from "../metrics.js";
+import type { CallAudioLevels } from "./call-session.js";
 import { encodeAcsAudioData } from "./acs-codec.js";
 import { ACS_STOP_AUDIO } from "./acs-protocol.js";
 import { OutboundStream } from "./outbound-stream.js";
@@ -53,6 +54,7 @@ export class PhoneLeg {
     private readonly pacer: Pacer,
     private readonly metrics: Metrics,
     private readonly events: PhoneLegEvents,
+    private readonly levels?: CallAudioLevels,
   ) {}
 
   get format(): LegFormat | undefined {
@@ -86,7 +88,10 @@ export class PhoneLeg {
     this.outbound = createOutboundConverter(format);
     if (this.paced) this.pacer.remove(this.paced);
     const stream = new OutboundStream(format, {
-      sendFrame: (frame) => this.send(encodeAcsAudioData(frame)),
+      sendFrame: (frame) => {
+        if (this.levels?.active) this.levels.bot(frame, format);
+        this.send(encodeAcsAudioData(frame));
+      },
       itemStarted: (itemId, nowMs) => this.events.itemStarted(itemId, nowMs),
       drained: (nowMs) => this.events.drained(nowMs),
     });
