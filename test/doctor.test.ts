@@ -185,7 +185,7 @@ describe("npm run doctor names the cause and the fix", () => {
     expect(stepOf(steps, "Voice Live", "api-version")).toMatchObject({ status: "warn", cause: "voicelive_preview_api_version" });
     const step = stepOf(steps, "Voice Live", "handshake");
     expect(step).toMatchObject({ status: "fail", cause: "voicelive_api_version" });
-    expect(step.detail).toMatch(/HTTP 400 .*unsupported_api_version/);
+    expect(step.detail).toMatch(/HTTP 400 .*API version not supported/);
     expect(step.fix).toMatch(/VOICELIVE_API_VERSION=2026-07-15/);
   });
 

@@ -14,6 +14,7 @@ import { checkHandshake, type HandshakeAccepted, type HandshakeRejected } from "
 import { createRecorder, type EventRecord } from "./recorder.js";
 import { DEFAULT_STREAMING, type StreamingOptions } from "./response-stream.js";
 import { DEFAULT_SCENARIO, type Scenario } from "./scenario.js";
+import { splitSentences } from "./sentences.js";
 import { defaultVoice } from "./tts/default-voice.js";
 import type { SpeechVoice } from "./voice.js";
 
@@ -73,6 +74,12 @@ export interface VoiceLiveEmulator {
   connection(id: string): ConnectionSnapshot | undefined;
   /** Closes one connection from the server side (to test reconnects). Returns false if unknown or closed. */
   disconnect(id: string, code?: number, reason?: string): boolean;
+  /**
+   * Synthesizes `text` ahead of time (a replay knows its pregenerated greeting
+   * before the call): the real service's TTS starts at once, the emulator's
+   * would otherwise start only when asked. `voice`: the session's voice object.
+   */
+  prefetch(text: string, voice?: unknown): void;
   close(): Promise<void>;
 }
 
@@ -224,6 +231,9 @@ export async function startVoiceLiveEmulator(options: VoiceLiveEmulatorOptions =
     events: recorder,
     connections: () => [...connections.values()].map((c) => c.snapshot()),
     connection: (id) => connections.get(id)?.snapshot(),
+    prefetch(text, voiceConfig) {
+      for (const piece of splitSentences(text)) voice.prefetch(piece, voiceConfig);
+    },
     disconnect(id, code = 1011, reason = "emulator disconnect") {
       const ws = socketById.get(id);
       if (ws === undefined || ws.readyState !== ws.OPEN) return false;

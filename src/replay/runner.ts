@@ -16,6 +16,9 @@ import { errorMessage } from "../errors.js";
 import { parseScenario, startVoiceLiveEmulator, type VoiceLiveEmulator } from "../emulator/index.js";
 import type { CallSession, CallSessionExtension } from "../media/call-session.js";
 import type { ToolDefinition } from "../tools/index.js";
+import type { CallContext } from "../calls/call-context-token.js";
+import { renderTemplate } from "../voicelive/greeting.js";
+import { buildSessionSettings } from "../voicelive/session-config.js";
 import { createCallTimeClocks } from "./call-time.js";
 import { collectEvidence, ReplayCallError, type ReplayEvidence } from "./evidence.js";
 import { checkExpectation, type ExpectationResult } from "./expectations.js";
@@ -112,6 +115,7 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
   let sim: AcsSimulator;
   let botUrl = "";
   let botAudioFormat: string | undefined;
+  let botGreeting: { text: string; voice: unknown } | undefined;
   let publicBaseUrl = PUBLIC_BASE_URL;
   const owned: Array<() => Promise<void>> = [async () => clocks.stop()];
   try {
@@ -139,6 +143,8 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
         ...legEnv,
       });
       botAudioFormat = config.acs.audioFormat;
+      const profile = config.profiles?.forNumber(fixture.to).config ?? config;
+      if (profile.call.greeting.mode === "pregenerated") botGreeting = { text: profile.call.greeting.text, voice: buildSessionSettings(profile.voiceLive).voice };
       bot = await createBot({ config, logger: logger.child({ peer: "bot" }), clock, tools, extensions: () => [heard.extension] });
       owned.unshift(() => bot!.shutdown(0));
       await bot.server.listen({ host: "127.0.0.1", port: 0 });
@@ -150,6 +156,10 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
     // filtering takes tens of milliseconds: not while the greeting should be starting).
     const expectedLeg = requestedLeg === "mulaw8k" ? legSpec("mulaw8k") : botAudioFormat ? legForAudioFormat(botAudioFormat) : undefined;
     const prepared = expectedLeg ? { leg: expectedLeg.name, bytes: encodeG711CallerAudio(fixture.callerMulaw, expectedLeg) } : undefined;
+
+    // The greeting's words are known before the call: their speech is ready when the call starts, as a
+    // real TTS would be (the emulator's synthesizer otherwise starts only when asked).
+    if (emulator && bot && botGreeting) emulator.prefetch(renderTemplate(botGreeting.text, greetingContext(fixture)), botGreeting.voice);
 
     // The call.
     const refusalsBefore = sim.restStub.refusals.length;
@@ -246,6 +256,19 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
   } finally {
     for (const close of owned) await close().catch(() => undefined);
   }
+}
+
+/** The greeting's placeholders as the bot will fill them for this fixture's call. */
+function greetingContext(fixture: Fixture): CallContext {
+  return {
+    correlationId: "",
+    serverCallId: "",
+    callerRawId: fixture.from,
+    callerNumber: fixture.from,
+    calleeRawId: fixture.to,
+    calleeNumber: fixture.to,
+    callerDisplayName: fixture.callerName,
+  };
 }
 
 /** Collects the in-process bot's transcript of the call (what was said and heard) when the call closes. */
