@@ -29,12 +29,19 @@ export interface VoiceLiveProxy {
 }
 
 export interface VoiceLiveProxyOptions {
-  /** Changes a server text frame on its way to the bot (to stage what the service may do). */
-  readonly rewrite?: (text: string) => string;
+  /** Changes a server text frame on its way to the bot (to stage what the service may do); undefined drops it. */
+  readonly rewrite?: (text: string, connection: ProxiedConnection) => string | undefined;
+  /** Answers each WebSocket upgrade this late (a slow service). */
+  readonly acceptDelayMs?: number;
 }
 
 export async function startVoiceLiveProxy(upstreamOrigin: string, options: VoiceLiveProxyOptions = {}): Promise<VoiceLiveProxy> {
-  const server = new WebSocketServer({ host: "127.0.0.1", port: 0, maxPayload: 64 * 1024 * 1024 });
+  const server = new WebSocketServer({
+    host: "127.0.0.1",
+    port: 0,
+    maxPayload: 64 * 1024 * 1024,
+    ...(options.acceptDelayMs ? { verifyClient: (_info: unknown, done: (ok: boolean) => void) => void setTimeout(() => done(true), options.acceptDelayMs) } : {}),
+  });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const connections: ProxiedConnection[] = [];
   const waiters = new Set<() => void>();
@@ -73,7 +80,8 @@ export async function startVoiceLiveProxy(upstreamOrigin: string, options: Voice
         bot.send(data, { binary });
         return;
       }
-      const text = options.rewrite ? options.rewrite(data.toString()) : data.toString();
+      const text = options.rewrite ? options.rewrite(data.toString(), connection) : data.toString();
+      if (text === undefined) return;
       connection.forwardedTypes.push((JSON.parse(text) as { type: string }).type);
       bot.send(text);
       notify();
