@@ -71,7 +71,9 @@ describe("ACS callbacks", () => {
     const [hangUp] = await h.acs.waitFor((r) => r.path === `/calling/callConnections/${ids.callConnectionId}:terminate`);
     expect(hangUp!.method).toBe("POST");
     await h.bot.calls.settle();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The release follows the hang-up's reply: wait for it, not for a guessed time.
+    const deadline = Date.now() + 5000;
+    while (h.bot.calls.registry.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(h.bot.calls.registry.size).toBe(0);
   });
 

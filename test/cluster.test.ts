@@ -72,10 +72,19 @@ describe("WORKERS: one container, every core", () => {
       for (let i = 0; i < 6; i++) expect((await send(port, "POST", "/api/incoming-call", [incomingCallEvent()])).status).toBe(200);
       await acs.waitFor((r) => r.path.endsWith(":answer"), 6, 20_000);
       // Whichever worker answers the scrape, it reports all six calls: the primary sums the workers.
+      // The stub has seen six answer requests; a worker counts a call once its answer has come back,
+      // so wait for the count to reach six, then check that every later scrape (either worker) agrees.
+      const answeredSix = /^bot_incoming_calls_total\{outcome="answered",profile="default"\} 6$/m;
+      const countDeadline = Date.now() + 20_000;
+      let metrics = await send(port, "GET", "/metrics");
+      while (!answeredSix.test(metrics.text) && Date.now() < countDeadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        metrics = await send(port, "GET", "/metrics");
+      }
       for (let i = 0; i < 3; i++) {
-        const metrics = await send(port, "GET", "/metrics");
+        metrics = await send(port, "GET", "/metrics");
         expect(metrics.status).toBe(200);
-        expect(metrics.text).toMatch(/^bot_incoming_calls_total\{outcome="answered",profile="default"\} 6$/m);
+        expect(metrics.text).toMatch(answeredSix);
       }
 
       child.kill("SIGTERM");

@@ -138,6 +138,7 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
         ACS_RESOURCE_ID: sim.resourceId,
         ACS_JWKS_URL: sim.jwksUrl,
         ...(emulator ? { VOICELIVE_ENDPOINT: emulator.url, VOICELIVE_API_KEY: "replay" } : {}),
+        ...fastReplayLead(speed, { ...fixture.env, ...options.env }),
         ...fixture.env,
         ...options.env,
         ...legEnv,
@@ -256,6 +257,17 @@ export async function replayFixture(fixture: Fixture, options: ReplayOptions): P
   } finally {
     for (const close of owned) await close().catch(() => undefined);
   }
+}
+
+/**
+ * OUTBOUND_LEAD_MS is a margin against timer jitter in wall time (100 ms by
+ * default). A replay at 4× would shrink it to 25 ms of wall time, so any short
+ * hiccup of the test process would show as a gap in what the caller hears: fast
+ * replays keep the same wall-time margin instead (unless the fixture sets one).
+ */
+function fastReplayLead(speed: number, env: Readonly<Record<string, string>>): Record<string, string> {
+  if (speed <= 1 || env.OUTBOUND_LEAD_MS !== undefined) return {};
+  return { OUTBOUND_LEAD_MS: String(Math.min(2000, Math.round(100 * speed))) };
 }
 
 /** The greeting's placeholders as the bot will fill them for this fixture's call. */
