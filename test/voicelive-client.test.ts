@@ -1,4 +1,5 @@
 import pino from "pino";
+import { WebSocketServer } from "ws";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TokenCredential } from "@azure/identity";
 import { createBot, type Bot } from "../src/app.js";
@@ -11,6 +12,7 @@ import { VoiceLiveSession } from "../src/voicelive/session.js";
 import { createServerEventParser } from "../src/voicelive/server-events.js";
 import { createSystemClock } from "../src/clock.js";
 import { createMetrics } from "../src/metrics.js";
+import { openVoiceLiveConnection } from "../src/voicelive/connection.js";
 
 const base = {
   PUBLIC_BASE_URL: "http://127.0.0.1:8080",
@@ -90,6 +92,28 @@ describe("Voice Live endpoint and auth", () => {
     expect(seen).toEqual(["entra-token-1", "entra-token-2"]);
     expect(emulator.connections()[0]!.mode).toMatchObject({ kind: "agent", agentName: "support-agent", projectName: "proj", agentVersion: "2" });
     expect(emulator.connections()[0]!.auth).toBe("bearer");
+  });
+
+  it("does not offer permessage-deflate, so a peer that would accept it cannot make every frame a deflate", async () => {
+    const server = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: true });
+    await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+    const offered = new Promise<{ header: string | undefined; negotiated: string }>((resolve) =>
+      server.once("connection", (socket, request) => resolve({ header: request.headers["sec-websocket-extensions"], negotiated: socket.extensions })),
+    );
+    try {
+      const url = `ws://127.0.0.1:${(server.address() as { port: number }).port}/voice-live/realtime`;
+      const connection = await openVoiceLiveConnection(
+        url,
+        { "api-key": "k" },
+        { onEvent: () => undefined, onRejected: () => undefined, onHandlerError: () => undefined, onClose: () => undefined },
+        { logger: silent, connectTimeoutMs: 5000, parse: createServerEventParser() },
+      );
+      expect(await offered).toEqual({ header: undefined, negotiated: "" });
+      connection.close("test");
+    } finally {
+      for (const client of server.clients) client.terminate();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it("sends one response.create at a time: a second request waits for response.done", async () => {

@@ -34,6 +34,8 @@ export interface LoadTestOptions {
   readonly botDir: string | undefined;
   /** Directory for the bot's CPU profile (written when it exits), or undefined. */
   readonly profileDir: string | undefined;
+  /** Run the bot's sources through tsx rather than compiled as the container runs it. */
+  readonly fromSources?: boolean;
   readonly soak: { readonly calls: number; readonly durationS: number; readonly callS: number; readonly sampleS: number } | undefined;
   readonly log: (line: string) => void;
 }
@@ -86,7 +88,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRes
   try {
     const init = await driver.request<DriverInit>({ cmd: "init", leg: options.leg, responseMs: options.responseMs, headStartMs: options.headStartMs, deltaMs: options.deltaMs }, 30_000);
     const port = await freePort();
-    bot = await startBotProcess({ port, cpus: options.botCpus, nice: options.nice, botDir: options.botDir, profileDir: options.profileDir, env: botEnvironment(options, init, port) });
+    bot = await startBotProcess({ port, cpus: options.botCpus, nice: options.nice, botDir: options.botDir, profileDir: options.profileDir, fromSources: options.fromSources, env: botEnvironment(options, init, port) });
     await driver.request({ cmd: "bot", baseUrl: bot.baseUrl });
     log(`bot ready on ${bot.baseUrl} (pid ${bot.pid}${options.botCpus ? `, CPUs ${options.botCpus}` : ""}, WORKERS=${options.workers}); driver${options.driverCpus ? ` on CPUs ${options.driverCpus}` : ""}`);
     await sleep(1000);
