@@ -199,6 +199,9 @@ describe("Voice Live emulator: input audio and turn detection", () => {
     expect(started.audio_start_ms).toBeGreaterThanOrEqual(180);
     expect(started.audio_start_ms).toBeLessThanOrEqual(220);
     await client.next("input_audio_buffer.speech_stopped");
+    // speech_stopped can come before the last appends are read: wait for every append, then
+    // the timeline must be exactly the audio sent (a lost or doubled byte would shift it).
+    await client.waitUntil(() => (emulator.connection("c1")?.inputTimelineMs ?? 0) >= CALLER.length / 24, 20_000);
     expect(emulator.connection("c1")?.inputTimelineMs).toBe(CALLER.length / 24);
   });
 });
