@@ -62,7 +62,7 @@ describe("a fault in one call", () => {
     const victim = await h.call({ from: faultyNumber });
     const other = await h.call({ from: "+12065550111" });
     const [victimMedia, otherMedia] = await Promise.all([victim.mediaConnected, other.mediaConnected]);
-    await Promise.all([victimMedia, otherMedia].map((m) => m.waitForBotQuiet({ quietMs: 300, timeoutMs: 15_000 })));
+    await Promise.all([victimMedia, otherMedia].map((m) => m.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 })));
 
     const question = "Can you tell me my balance please?";
     const askedAt = victimMedia.mediaNowMs();

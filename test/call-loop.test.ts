@@ -34,7 +34,7 @@ describe("the call's audio loop", () => {
     const call = await h.call({ callerDisplayName: "Jane Caller" });
     const media = await call.mediaConnected;
     const greeting = await media.waitForBotAudio({ timeoutMs: 5000 });
-    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 10_000 });
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
 
     const events = h.emulator.events.list();
     const creates = events.filter((e) => e.type === "response.create");
@@ -87,7 +87,7 @@ describe("the call's audio loop", () => {
     h = await startCallHarness({ scenario });
     const call = await h.call();
     const media = await call.mediaConnected;
-    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 10_000 });
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
     const askedAt = media.mediaNowMs();
     media.play(speak(QUESTION), 24000);
     const answer = await media.waitForBotAudio({ afterMs: askedAt + speechDurationMs(QUESTION), timeoutMs: 10_000 });
@@ -102,7 +102,7 @@ describe("the call's audio loop", () => {
     h = await startCallHarness({ scenario });
     const call = await h.call();
     const media = await call.mediaConnected;
-    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 10_000 });
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
     media.play(speak(QUESTION), 24000);
     const answer = await media.waitForBotAudio({ afterMs: media.mediaNowMs(), timeoutMs: 10_000 });
     await media.waitUntil(() => (media.mediaNowMs() > answer.startMs + 1500 ? true : undefined), 5000, "1.5 s of the answer");
@@ -124,7 +124,7 @@ describe("the call's audio loop", () => {
     h = await startCallHarness({ scenario, env: { VOICELIVE_AUTO_TRUNCATE: "false" } });
     const call = await h.call();
     const media = await call.mediaConnected;
-    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 10_000 });
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
     media.play(speak(QUESTION), 24000);
     const answer = await media.waitForBotAudio({ afterMs: media.mediaNowMs(), timeoutMs: 10_000 });
     await media.waitUntil(() => (media.mediaNowMs() > answer.startMs + 1000 ? true : undefined), 5000, "1 s of the answer");
@@ -145,7 +145,7 @@ describe("the call's audio loop", () => {
     const media = await call.mediaConnected;
     const greeting = await media.waitForBotAudio({ timeoutMs: 5000 });
     media.play(speak("Hello? Hello, is anyone there?"), 24000);
-    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 15_000 });
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 40_000 });
     expect(media.stats().stopAudioCount).toBe(0);
     const run = media.heardRuns()[0]!;
     expect(run.startMs).toBe(greeting.startMs);
@@ -202,7 +202,7 @@ describe("the call's audio loop", () => {
     h = await startCallHarness({ scenario });
     const call = await h.call();
     const media = await call.mediaConnected;
-    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 10_000 });
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
     const answer = await call.answered;
     const transportUrl = new URL(answer.mediaStreaming!.transportUrl);
     await media.close(1001, "network blip");
@@ -225,7 +225,7 @@ describe("the call's audio loop", () => {
     h = await startCallHarness({ scenario, env: { RECONNECT_TEXT: "Sorry, I lost you for a second." } });
     const call = await h.call();
     const media = await call.mediaConnected;
-    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 10_000 });
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
     expect(h.emulator.disconnect("c1", 1011, "service restart")).toBe(true);
     await eventually("a second session", () => h!.emulator.connections().length === 2, 5000);
     const sorry = await h.emulator.events.waitFor((e) => e.connectionId === "c2" && e.type === "response.create", 5000);
@@ -243,10 +243,10 @@ describe("the call's audio loop", () => {
     h = await startCallHarness({ scenario, env: { CALL_LOG_DIR: dir } });
     const call = await h.call();
     const media = await call.mediaConnected;
-    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 10_000 });
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
     media.play(speak(QUESTION), 24000);
     await media.waitForBotAudio({ afterMs: media.mediaNowMs(), timeoutMs: 10_000 });
-    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 15_000 });
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
     await call.hangUp();
     await eventually("log closed", () => h!.bot.media.size === 0, 2000);
     // Written asynchronously: wait for the last line, not for a guessed time.

@@ -44,7 +44,7 @@ describe("a recorded greeting (GREETING_AUDIO)", () => {
     const item = await h.emulator.events.waitFor((e) => e.type === "conversation.item.create", 10_000);
     expect((item.event as any).item).toEqual({ type: "message", role: "assistant", content: [{ type: "text", text: GREETING }] });
     // The whole recording (5.2 s) plays, uncut.
-    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 15_000 });
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
     expect(media.heardRuns()[0]!.endMs - media.heardRuns()[0]!.startMs).toBeGreaterThan(5000);
   });
 });

@@ -87,13 +87,13 @@ describe("the console watches calls live", () => {
     expect(summaries()[0]).toMatchObject({ caller: "+12065551212", dialed: "+14255551212", callerName: "Jane Caller", source: "phone", live: true });
     // While the greeting plays the console sees the bot speaking, loud enough to show.
     await eventually("the bot speaking", () => levels().some((r: any) => r.botSpeaking && r.botDb > -40), 10_000);
-    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 10_000 });
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
 
     media.play(synthesizeSpeech(QUESTION).samples, 24000);
     await eventually("the caller speaking", () => levels().some((r: any) => r.callerSpeaking && r.callerDb > -40), 10_000);
     await media.waitForBotAudio({ afterMs: media.mediaNowMs() + speechDurationMs(QUESTION) - 200, timeoutMs: 15_000 });
     await eventually("the turn's latency", () => events().some((e: any) => e.type === "latency" && e.kind === "turn"), 10_000);
-    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 15_000 });
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
     await call.hangUp();
     await eventually("the call ended in the feed", () => summaries().some((s) => s.live === false), 10_000);
 

@@ -112,7 +112,7 @@ describe("latency histograms on /metrics", () => {
     });
     const call = await h.call();
     const media = await call.mediaConnected;
-    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 10_000 });
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
     media.play(synthesizeSpeech(QUESTION).samples, 24000);
     // Interim line while the tool runs, then the long answer after its output: the caller cuts into it.
     await h.emulator.events.waitFor((e) => e.type === "conversation.item.create" && (e.event as any).item.type === "function_call_output", 30_000);

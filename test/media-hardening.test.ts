@@ -29,7 +29,7 @@ describe("the phone leg", () => {
     expect(h.emulator.disconnect("c1", 1011, "service restart")).toBe(true);
     await eventually("the replacement session", () => h!.emulator.connections().length === 2, 10_000);
     await h.emulator.events.waitFor((e) => e.connectionId === "c2" && e.type === "response.create", 10_000);
-    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 15_000 });
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
     const question = "Can I change my delivery address?";
     const askedAt = media.mediaNowMs();
     media.play(synthesizeSpeech(question).samples, 24000);

@@ -30,13 +30,13 @@ describe("record mode", () => {
     try {
       const call = await h.call({ callerDisplayName: "Rec Order" });
       const media = await call.mediaConnected;
-      await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 10_000 });
+      await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
       media.play(synthesizeSpeech("What time do you open tomorrow?").samples, 24000);
       await media.waitForBotAudio({ afterMs: media.mediaNowMs() + 1000, timeoutMs: 10_000 });
-      await media.waitForBotQuiet({ quietMs: 400, timeoutMs: 10_000 });
+      await media.waitForBotQuiet({ quietMs: 400, timeoutMs: 30_000 });
       media.pressDigit("5");
       await media.waitForBotAudio({ afterMs: media.mediaNowMs() + 500, timeoutMs: 10_000 });
-      await media.waitForBotQuiet({ quietMs: 400, timeoutMs: 10_000 });
+      await media.waitForBotQuiet({ quietMs: 400, timeoutMs: 30_000 });
       media.play(synthesizeSpeech("Thank you, goodbye.").samples, 24000);
       expect((await call.waitForEnd(20_000)).reason).toBe("botHungUp");
       await eventually("the call session to close", () => h.bot.media.size === 0, 3000);

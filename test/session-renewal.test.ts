@@ -31,11 +31,11 @@ describe("a Voice Live session that expires during a call", () => {
     h = await startCallHarness({ scenario, emulator: { sessionLifetimeMs: 9000 }, env: { RECONNECT_TEXT: "Sorry, I lost you." } });
     const call = await h.call();
     const media = await call.mediaConnected;
-    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 15_000 });
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
     const firstAt = media.mediaNowMs();
     media.play(synthesizeSpeech(FIRST).samples, 24000);
     await media.waitForBotAudio({ afterMs: firstAt + speechDurationMs(FIRST), timeoutMs: 15_000 });
-    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 15_000 });
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
 
     // Renewal: a second session, switched to at a quiet moment, before the first expires.
     await eventually("the replacement session", () => h!.emulator.connections().length === 2, 15_000);
@@ -60,7 +60,7 @@ describe("a Voice Live session that expires during a call", () => {
     const secondAt = media.mediaNowMs();
     media.play(synthesizeSpeech(SECOND).samples, 24000);
     await media.waitForBotAudio({ afterMs: secondAt + speechDurationMs(SECOND), timeoutMs: 15_000 });
-    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 15_000 });
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
     expect(h.emulator.events.list({ connectionId: second!.id }).some((e) => e.type === "input_audio_buffer.append")).toBe(true);
     expect(h.emulator.connections()[1]!.conversation.some((item: any) => item.role === "assistant" && JSON.stringify(item.content).includes("ten to two"))).toBe(true);
     expect(media.stats().stopAudioCount).toBe(0);

@@ -50,7 +50,7 @@ describe("the browser softphone's media socket", () => {
     const greeting = await caller.waitForBotAudio({ timeoutMs: 10_000 });
     // However a busy machine splits it into runs, the whole greeting reaches the caller.
     await caller.waitUntil(() => (heardSince(caller, greeting.startMs) > speechDurationMs(GREETING) - 200 ? true : undefined), 20_000, "the whole greeting");
-    await caller.waitForBotQuiet({ quietMs: 300, timeoutMs: 10_000 });
+    await caller.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
 
     // It is a call like any other: in the console, with no ACS call behind it.
     const snapshot = async () => (await (await fetch(`${h!.botUrl}/console/api/calls`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as any;
@@ -62,7 +62,7 @@ describe("the browser softphone's media socket", () => {
     caller.play(synthesizeSpeech(QUESTION).samples, 24000);
     const answer = await caller.waitForBotAudio({ afterMs: askedAt + speechDurationMs(QUESTION), timeoutMs: 15_000 });
     await caller.waitUntil(() => (heardSince(caller, answer.startMs) > speechDurationMs(ANSWER) - 200 ? true : undefined), 20_000, "the whole answer");
-    await caller.waitForBotQuiet({ quietMs: 300, timeoutMs: 15_000 });
+    await caller.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
     expect(caller.stats().malformed).toBe(0);
 
     // The goodbye turn ends the call: the bot's hang-up is closing the socket.

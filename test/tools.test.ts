@@ -50,7 +50,7 @@ afterEach(async () => {
 async function askAfterGreeting(harness: CallHarness) {
   const call = await harness.call();
   const media = await call.mediaConnected;
-  await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 10_000 });
+  await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
   const askedAt = media.mediaNowMs();
   media.play(speak(QUESTION), 24000);
   return { call, media, questionEndMs: askedAt + speechDurationMs(QUESTION) };
@@ -304,7 +304,7 @@ describe("telephony tools", () => {
     h = await startCallHarness({ env: { TRANSFER_TARGET: TARGET, DTMF_TRANSFER_DIGIT: "0" } });
     const call = await h.call();
     const media = await call.mediaConnected;
-    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 10_000 });
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
     media.pressDigit("0");
     const end = await call.waitForEnd(15_000);
     expect(end.reason).toBe("transferred");
@@ -314,7 +314,7 @@ describe("telephony tools", () => {
     h = await startCallHarness({ env: { DTMF_INTER_DIGIT_MS: "400" } });
     const call = await h.call();
     const media = await call.mediaConnected;
-    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 10_000 });
+    await media.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
     media.pressDigit("3");
     media.pressDigit("#");
     const item = await h.emulator.events.waitFor((e) => e.type === "conversation.item.create", 5000);

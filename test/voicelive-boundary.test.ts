@@ -43,12 +43,12 @@ describe("the Voice Live boundary", () => {
     // Call A is the victim; its greeting played, so its session is up.
     const callA = await h.call();
     const mediaA = await callA.mediaConnected;
-    await mediaA.waitForBotQuiet({ quietMs: 300, timeoutMs: 15_000 });
+    await mediaA.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
     const victim = proxy!.connections[0]!;
     // Call B goes on beside it.
     const callB = await h.call({ from: "+12065550111" });
     const mediaB = await callB.mediaConnected;
-    await mediaB.waitForBotQuiet({ quietMs: 300, timeoutMs: 15_000 });
+    await mediaB.waitForBotQuiet({ quietMs: 300, timeoutMs: 30_000 });
     expect(proxy!.connections).toHaveLength(2);
 
     const frames = generateFuzz(FUZZ_FRAMES, 7);
