@@ -1,18 +1,11 @@
 import { spawn } from "node:child_process";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { startAcsRestStub } from "../src/acs-sim/acs-rest-stub.js";
 import { availableCpus, cgroupCpuQuota, workerCount } from "../src/cluster.js";
 import { incomingCallEvent } from "./support/bot-harness.js";
+import { freePort } from "../src/free-port.js";
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** One request on a fresh connection (the cluster balances connections, not requests). */
 function send(port: number, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {

@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo } from "node:net";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -7,6 +6,7 @@ import { createSystemClock, type Clock } from "../src/clock.js";
 import { loadConfig } from "../src/config/index.js";
 import { ConsoleAccess, SESSION_TTL_MS } from "../src/console/console-access.js";
 import { startHarness, type Harness } from "./support/bot-harness.js";
+import { freePort } from "../src/free-port.js";
 
 const TOKEN = "console-token-for-tests-0123456789";
 
@@ -160,13 +160,3 @@ describe("a local run", () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

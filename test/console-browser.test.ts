@@ -5,7 +5,6 @@
  * a condition, with a generous deadline. Screenshots go to out/console/.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -18,6 +17,7 @@ import { loadFixture } from "../src/replay/fixture.js";
 import { startReplayPeers } from "../src/replay/peers.js";
 import { replayFixture } from "../src/replay/runner.js";
 import { launchChromium, writeMicrophoneWav } from "./support/chromium.js";
+import { freePort } from "../src/free-port.js";
 
 const SHOTS = "out/console";
 const FIXTURE = "fixtures/calls/greeting-question";
@@ -50,16 +50,6 @@ afterAll(async () => {
   process.stdout.write(`console-browser: ${((performance.now() - startedMs) / 1000).toFixed(1)} s in the browser tests\n`);
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function openConsole(page: Page, url: string): Promise<string[]> {
   const problems: string[] = [];

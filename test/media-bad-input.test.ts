@@ -1,3 +1,4 @@
+import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { incomingCallEvent, postJson, scrapeMetrics, startHarness, type Harness } from "./support/bot-harness.js";
@@ -50,6 +51,28 @@ describe("media socket bad input", () => {
     expect(metrics).toMatch(/bot_media_frames_dropped_total\{reason="binary"\} 1/);
     expect(metrics).toMatch(/bot_media_frames_dropped_total\{reason="unknown_kind"\} 1/);
     expect(ws.readyState).toBe(WebSocket.OPEN);
+    ws.close();
+  });
+
+  it("counts every frame of a flood of garbage but logs it at a bounded rate, keyed by the call", async () => {
+    const lines: Array<Record<string, any>> = [];
+    h = await startHarness({}, { logger: pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) }) });
+    const { ws, callConnectionId } = await openMedia(h);
+    for (let i = 0; i < 200; i++) ws.send(i % 2 === 0 ? "this is not json" : Buffer.from([i]));
+    ws.send(JSON.stringify({ kind: "AudioMetadata", audioMetadata: { encoding: "PCM", sampleRate: 24000, channels: 1, length: 960 } }));
+    const deadline = Date.now() + 10_000;
+    let metrics = "";
+    while (!/reason="binary"\} 100\b/.test(metrics) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      metrics = await scrapeMetrics(h.baseUrl);
+    }
+    expect(metrics).toMatch(/bot_media_frames_dropped_total\{reason="malformed"\} 100\b/);
+    expect(metrics).toMatch(/bot_media_frames_dropped_total\{reason="binary"\} 100\b/);
+    const dropped = lines.filter((line) => line.msg === "media frames dropped");
+    expect(dropped.length).toBeGreaterThan(0);
+    // At most 5 lines in any 10 s (the limiter's window), however long the flood took to arrive.
+    for (const line of dropped) expect(dropped.filter((other) => other.time <= line.time && other.time > line.time - 10_000).length).toBeLessThanOrEqual(5);
+    expect(dropped.every((line) => line.callConnectionId === callConnectionId)).toBe(true);
     ws.close();
   });
 

@@ -7,7 +7,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import type WebSocket from "ws";
 import { speechDurationMs, synthesizeSpeech } from "../src/emulator/index.js";
 import { createSystemClock } from "../src/clock.js";
-import { createMetrics } from "../src/metrics.js";
 import { createPacer } from "../src/media/pacer.js";
 import { MAX_CALLER_BUFFERED_BYTES, PhoneLeg } from "../src/media/phone-leg.js";
 import { eventually, startCallHarness, type CallHarness } from "./support/call-harness.js";
@@ -41,10 +40,9 @@ describe("the phone leg", () => {
 
 describe("a media socket that stops reading", () => {
   it("is closed once more than the cap is buffered, and counted", () => {
-    const metrics = createMetrics({ defaultMetrics: false });
     const pacer = createPacer({ clock: createSystemClock(), leadMs: 100 });
     const overflows: number[] = [];
-    const leg = new PhoneLeg(pacer, metrics, { itemStarted: () => undefined, drained: () => undefined, overflow: (bytes) => overflows.push(bytes) });
+    const leg = new PhoneLeg(pacer, { itemStarted: () => undefined, drained: () => undefined, overflow: (bytes) => overflows.push(bytes), frameDropped: () => undefined });
     // A peer's socket: open, but the kernel buffer is full and ws is holding bytes.
     const sent: string[] = [];
     let terminated = false;

@@ -10,16 +10,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startAcsRestStub, type AcsRestStub } from "../src/acs-sim/acs-rest-stub.js";
 import { incomingCallEvent } from "./support/bot-harness.js";
+import { freePort } from "../src/free-port.js";
 
 const GRACE_MS = 1500;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface Process {
   readonly stdout: () => string;

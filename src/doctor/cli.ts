@@ -5,7 +5,7 @@
  * allowed); 1: a check failed; 2: the configuration does not load.
  */
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCliArgs } from "../cli-args.js";
 import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import { readEnvironment } from "../config/index.js";
 import { errorMessage } from "../errors.js";
@@ -33,23 +33,18 @@ In the container image: node dist/doctor/cli.js
 `;
 
 async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const parsed = parseCliArgs(
+    {
       options: {
         "timeout-ms": { type: "string", default: "10000" },
         only: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
-    }));
-  } catch (error) {
-    process.stderr.write(`${errorMessage(error)}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+    },
+    USAGE,
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
   const timeoutMs = Number(values["timeout-ms"]);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000) {
     process.stderr.write("--timeout-ms must be an integer from 100 to 120000\n");

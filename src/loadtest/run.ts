@@ -5,7 +5,8 @@
  * bounded: every wait has a deadline and both processes are stopped at the end.
  */
 import { availableParallelism } from "node:os";
-import { startBotProcess, freePort, type BotProcess, type BotSample } from "./bot-process.js";
+import { startBotProcess, type BotProcess, type BotSample } from "./bot-process.js";
+import { freePort } from "../free-port.js";
 import { startDriver, type DriverClient } from "./driver-client.js";
 import type { CallCounts, DriverInit, DriverWindow } from "./driver-protocol.js";
 import type { LoadLeg } from "./marks.js";

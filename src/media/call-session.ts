@@ -170,10 +170,11 @@ export class CallSession {
         whenQuiet: (deadlineMs) => this.quiet.whenQuiet(deadlineMs, () => this.idleForHandover()),
       },
     );
-    this.leg = new PhoneLeg(deps.pacer, deps.metrics, {
+    this.leg = new PhoneLeg(deps.pacer, {
       itemStarted: (itemId, nowMs) => this.itemStartedPlaying(itemId, nowMs),
       drained: () => this.outboundDrained(),
       overflow: (bufferedBytes) => this.callerSocketOverflow(bufferedBytes),
+      frameDropped: (reason) => this.dropFrames(reason),
     }, this.levels);
   }
 
@@ -293,14 +294,23 @@ export class CallSession {
     this.log.warn({ bufferedBytes }, "media socket not reading our audio; closed");
   }
 
+  /**
+   * Every media frame this call drops goes through here: counted always, logged
+   * at a bounded rate (a peer can send garbage 50 times a second).
+   */
+  dropFrames(reason: string, fields: Record<string, unknown> = {}, count = 1): void {
+    this.deps.metrics.mediaFramesDropped.inc({ reason }, count);
+    const line = this.audioDropLog.take();
+    if (line) this.log.warn({ reason, count, ...fields, ...(line.suppressed > 0 ? { suppressed: line.suppressed } : {}) }, "media frames dropped");
+  }
+
   handleMediaText(text: string): void {
     let message;
     try {
       message = parseAcsMediaMessage(text);
     } catch (error) {
       if (!(error instanceof AcsCodecError)) throw error;
-      this.deps.metrics.mediaFramesDropped.inc({ reason: "malformed" });
-      this.log.warn({ reason: error.message }, "malformed media frame dropped");
+      this.dropFrames("malformed", { detail: error.message });
       return;
     }
     switch (message.kind) {
@@ -374,8 +384,7 @@ export class CallSession {
       samples = this.leg.decodeCallerAudio(base64);
     } catch (error) {
       if (!(error instanceof AudioError)) throw error;
-      this.deps.metrics.mediaFramesDropped.inc({ reason: "bad_audio" });
-      if (this.audioDropLog.take()) this.log.warn({ reason: error.message, code: error.code }, "caller audio frame rejected by the audio layer");
+      this.dropFrames("bad_audio", { detail: error.message, code: error.code });
       return;
     }
     if (samples.length === 0) return;
@@ -386,7 +395,7 @@ export class CallSession {
     }
     if (levels?.active) levels.caller(samples);
     if (holding) {
-      if (!this.held.push(samples)) this.deps.metrics.mediaFramesDropped.inc({ reason: "held_audio_full" });
+      if (!this.held.push(samples)) this.dropFrames("held_audio_full");
       this.countHeldFrame();
       return;
     }
@@ -396,9 +405,7 @@ export class CallSession {
     }
     if (this.held.samples > 0) this.replayHeldAudio();
     const append = this.appends.push(samples);
-    if (append !== undefined && !this.session!.sendRaw(append)) {
-      this.deps.metrics.mediaFramesDropped.inc({ reason: "voicelive_unavailable" });
-    }
+    if (append !== undefined && !this.session!.sendRaw(append)) this.dropFrames("voicelive_unavailable");
   }
 
   /** What the caller said over the disclaimer, now that it has played: Voice Live hears it, then the live audio. */
@@ -407,7 +414,7 @@ export class CallSession {
     const session = this.session!;
     let unsent = 0;
     for (const chunk of this.held.drain(HELD_CHUNK_SAMPLES)) if (!session.sendRaw(encodeInputAudioAppend(chunk))) unsent += 1;
-    if (unsent > 0) this.deps.metrics.mediaFramesDropped.inc({ reason: "voicelive_unavailable" }, unsent);
+    if (unsent > 0) this.dropFrames("voicelive_unavailable", { held: true }, unsent);
     this.log.info({ heldMs }, "caller audio held during the greeting handed to Voice Live");
     this.deps.conversationLog.write("held_audio_replayed", { heldMs });
   }

@@ -67,7 +67,7 @@ export class MediaSessions {
     current.attachSocket(socket);
     socket.on("message", (data: Buffer, isBinary: boolean) => {
       if (isBinary) {
-        deps.metrics.mediaFramesDropped.inc({ reason: "binary" });
+        current.dropFrames("binary");
         return;
       }
       try {

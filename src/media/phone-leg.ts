@@ -13,7 +13,6 @@ import {
   type LegFormat,
   type OutboundConverterWithBytes,
 } from "../audio/index.js";
-import type { Metrics } from "../metrics.js";
 import type { CallAudioLevels } from "./call-session.js";
 import { encodeAcsAudioData } from "./acs-codec.js";
 import { ACS_STOP_AUDIO } from "./acs-protocol.js";
@@ -27,6 +26,8 @@ export interface PhoneLegEvents {
   drained(nowMs: number): void;
   /** The socket had more than MAX_CALLER_BUFFERED_BYTES unsent: it was closed. */
   overflow(bufferedBytes: number): void;
+  /** A frame toward the caller could not be sent (no open socket). */
+  frameDropped(reason: "caller_socket_closed"): void;
 }
 
 /**
@@ -52,7 +53,6 @@ export class PhoneLeg {
 
   constructor(
     private readonly pacer: Pacer,
-    private readonly metrics: Metrics,
     private readonly events: PhoneLegEvents,
     private readonly levels?: CallAudioLevels,
   ) {}
@@ -183,7 +183,7 @@ export class PhoneLeg {
   send(text: string): void {
     const socket = this.socket;
     if (!socket || socket.readyState !== 1) {
-      this.metrics.mediaFramesDropped.inc({ reason: "caller_socket_closed" });
+      this.events.frameDropped("caller_socket_closed");
       return;
     }
     if (socket.bufferedAmount > MAX_CALLER_BUFFERED_BYTES) {

@@ -8,7 +8,7 @@
  * prints the settings that bot needs and, afterwards, which of them differ.
  */
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCliArgs } from "../cli-args.js";
 import type { LegName } from "../acs-sim/index.js";
 import { errorMessage } from "../errors.js";
 import { runningBotDifferences, settingsNeeded } from "./bot-settings-check.js";
@@ -48,9 +48,8 @@ interface Failure {
 }
 
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCliArgs(
+    {
       allowPositionals: true,
       options: {
         fast: { type: "boolean", default: false },
@@ -63,16 +62,11 @@ async function main(): Promise<number> {
         quiet: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
-    });
-  } catch (error) {
-    process.stderr.write(`${errorMessage(error)}\n\n${USAGE}`);
-    return 2;
-  }
+    },
+    USAGE,
+  );
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
   if (positionals.length !== 1) {
     process.stderr.write(USAGE);
     return 2;

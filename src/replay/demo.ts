@@ -6,7 +6,7 @@
  * The user's environment and .env apply over the demo's settings.
  */
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCliArgs } from "../cli-args.js";
 import { errorMessage } from "../errors.js";
 import { loadFixture } from "./fixture.js";
 import { formatResults, formatTimelineEntry, writeReport } from "./report.js";
@@ -30,24 +30,19 @@ Settings that wire the bot to ACS, Voice Live or its public URL are not applied:
 `;
 
 async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const parsed = parseCliArgs(
+    {
       options: {
         fast: { type: "boolean", default: false },
         out: { type: "string", default: "out" },
         "ignore-env": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
-    }));
-  } catch (error) {
-    process.stderr.write(`${errorMessage(error)}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+    },
+    USAGE,
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
   const fixture = loadFixture("fixtures/demo");
   const speed = values.fast ? 4 : 1;
   const user = values["ignore-env"] ? NO_USER_SETTINGS : readUserSettings(resolve(".env"), process.env);

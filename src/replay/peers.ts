@@ -6,8 +6,6 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
 import type { JWK } from "jose";
 import pino from "pino";
@@ -15,6 +13,7 @@ import { startAcsRestStub, startAcsSimulator, startTokenIssuer, tunnelTo, type A
 import type { Clock } from "../clock.js";
 import { parseScenario, startVoiceLiveEmulator, type VoiceLiveEmulator } from "../emulator/index.js";
 import type { ReplayTarget } from "./runner.js";
+import { freePort } from "../free-port.js";
 
 interface PeerState {
   resourceId: string;
@@ -93,13 +92,3 @@ function saveState(path: string, state: Partial<PeerState>): void {
   writeFileSync(path, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -28,7 +28,7 @@ export interface Harness {
 
 export async function startHarness(
   env: Record<string, string> = {},
-  deps: Partial<Omit<BotDeps, "config" | "logger">> = {},
+  deps: Partial<Omit<BotDeps, "config">> = {},
 ): Promise<Harness> {
   const acs = await startAcsRestStub();
   const issuer = await startTokenIssuer({ audience: TEST_RESOURCE_ID });
@@ -40,8 +40,8 @@ export async function startHarness(
     METRICS_TOKEN: METRICS_TOKEN,
     ...env,
   });
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
-  const bot = await createBot({ config, logger, ...deps });
+  const logger = deps.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const bot = await createBot({ config, ...deps, logger });
   await bot.server.listen({ host: "127.0.0.1", port: 0 });
   const address = bot.server.server.address() as AddressInfo;
   return {
