@@ -482,7 +482,10 @@ export class CallSession {
     }
     this.playingResponseId = responseId;
     try {
-      if (!this.leg.playAssistant(itemId, delta)) this.deps.metrics.assistantAudioDropped.inc({ reason: "no_media" });
+      if (!this.leg.playAssistant(itemId, delta)) {
+        this.deps.metrics.assistantAudioDropped.inc({ reason: "no_media" });
+        if (this.audioDropLog.take()) this.log.warn({ responseId, itemId }, "assistant audio dropped: no media socket to play it on");
+      }
     } catch (error) {
       if (!(error instanceof AudioError)) throw error;
       // Voice Live's audio is boundary input too: counted with the other refused Voice Live frames.
