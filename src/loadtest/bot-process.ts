@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const CLOCK_TICKS_PER_S = 100; // USER_HZ: 100 on every Linux Node ships for
@@ -77,11 +77,15 @@ export async function startBotProcess(options: {
   profileDir?: string;
   /** Run src/main.ts through tsx instead of the compiled bot (quicker to iterate, not what containers run). */
   fromSources?: boolean;
+  /** Run the floor relay (loadtest/floor-bot) instead of the bot, compiled the same way. */
+  floor?: boolean;
   readyTimeoutMs?: number;
 }): Promise<BotProcess> {
   const root = options.botDir ?? fileURLToPath(new URL("../..", import.meta.url));
   const profile = options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : [];
-  const entry = options.fromSources ? ["--import", "tsx", "src/main.ts"] : [await buildBot(root)];
+  const entry = options.fromSources
+    ? ["--import", "tsx", options.floor ? "src/loadtest/floor-bot.ts" : "src/main.ts"]
+    : [options.floor ? join(dirname(await buildBot(root)), "loadtest", "floor-bot.js") : await buildBot(root)];
   const node = [process.execPath, ...profile, ...entry];
   const argv = withPlacement(node, options);
   const child: ChildProcess = spawn(argv[0]!, argv.slice(1), {

@@ -29,6 +29,9 @@ const USAGE = `npm run loadtest -- [options]
   --soak                soak instead of steps: --soak-calls 200, --soak-minutes 10, calls of ~--call-s 60
   --json out/loadtest/report.json   where the JSON goes
   --bot-dir DIR         run the bot from another checkout (needs its node_modules), to compare
+  --floor               run the floor instead of the bot: the same four WebSocket messages per call per 20 ms
+                        over the same libraries and nothing else (src/loadtest/floor-bot.ts), to see what
+                        the bot's own work costs above what Node, ws and the kernel cost on this machine
   --from-sources        run src/main.ts through tsx instead of compiling it first as the container does
                         (quicker to start; costs ~30 % more CPU per frame pair)
   --profile DIR         write the bot's V8 CPU profile into DIR and print where its time went
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
       nice: { type: "string" },
       "bot-dir": { type: "string" },
       "from-sources": { type: "boolean", default: false },
+      floor: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -103,6 +107,7 @@ async function main(): Promise<void> {
     botDir: values["bot-dir"] === undefined ? undefined : resolve(values["bot-dir"]),
     profileDir: values.profile === undefined ? undefined : resolve(values.profile),
     fromSources: values["from-sources"],
+    floor: values.floor,
     soak: values.soak
       ? { calls: number("soak-calls", values["soak-calls"], 1), durationS: number("soak-minutes", values["soak-minutes"], 1) * 60, callS: number("call-s", values["call-s"], 5), sampleS: 10 }
       : undefined,
@@ -113,7 +118,7 @@ async function main(): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(result, null, 2)}\n`);
   const goals = `Goals per step: relay p99 < ${GOALS.relayP99Ms} ms, ${GOALS.underruns} underruns, ${GOALS.lostFrames} lost frames, ≤ ${GOALS.rssPerCallKB} KB RSS per call, ≤ ${GOALS.usPerFramePair} µs per frame pair.`;
-  const lines = [`Load test, ${options.leg} leg, ${options.deltaMs} ms Voice Live deltas, WORKERS=${options.workers}, bot CPUs ${options.botCpus ?? "any"}, driver CPUs ${options.driverCpus ?? "any"}${options.nice ? `, nice ${options.nice}` : ""}, load average before ${result.host.loadAverage.map((l) => l.toFixed(1)).join(" ")}`];
+  const lines = [`Load test${options.floor ? " of the FLOOR relay (src/loadtest/floor-bot.ts), not the bot" : ""}, ${options.leg} leg, ${options.deltaMs} ms Voice Live deltas, WORKERS=${options.workers}, bot CPUs ${options.botCpus ?? "any"}, driver CPUs ${options.driverCpus ?? "any"}${options.nice ? `, nice ${options.nice}` : ""}, load average before ${result.host.loadAverage.map((l) => l.toFixed(1)).join(" ")}`];
   if (result.soak) {
     const soak = result.soak;
     lines.push(formatTable([soak.whole]));

@@ -37,6 +37,8 @@ export interface LoadTestOptions {
   readonly profileDir: string | undefined;
   /** Run the bot's sources through tsx rather than compiled as the container runs it. */
   readonly fromSources?: boolean;
+  /** Run the floor relay (src/loadtest/floor-bot.ts) instead of the bot. */
+  readonly floor?: boolean;
   readonly soak: { readonly calls: number; readonly durationS: number; readonly callS: number; readonly sampleS: number } | undefined;
   readonly log: (line: string) => void;
 }
@@ -89,9 +91,9 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRes
   try {
     const init = await driver.request<DriverInit>({ cmd: "init", leg: options.leg, responseMs: options.responseMs, headStartMs: options.headStartMs, deltaMs: options.deltaMs }, 30_000);
     const port = await freePort();
-    bot = await startBotProcess({ port, cpus: options.botCpus, nice: options.nice, botDir: options.botDir, profileDir: options.profileDir, fromSources: options.fromSources, env: botEnvironment(options, init, port) });
+    bot = await startBotProcess({ port, cpus: options.botCpus, nice: options.nice, botDir: options.botDir, profileDir: options.profileDir, fromSources: options.fromSources, floor: options.floor, env: botEnvironment(options, init, port) });
     await driver.request({ cmd: "bot", baseUrl: bot.baseUrl });
-    log(`bot ready on ${bot.baseUrl} (pid ${bot.pid}${options.botCpus ? `, CPUs ${options.botCpus}` : ""}, WORKERS=${options.workers}); driver${options.driverCpus ? ` on CPUs ${options.driverCpus}` : ""}`);
+    log(`${options.floor ? "floor relay (not the bot)" : "bot"} ready on ${bot.baseUrl} (pid ${bot.pid}${options.botCpus ? `, CPUs ${options.botCpus}` : ""}, WORKERS=${options.workers}); driver${options.driverCpus ? ` on CPUs ${options.driverCpus}` : ""}`);
     await sleep(1000);
     const idle = bot.sample();
     const steps: StepResult[] = [];
