@@ -20,7 +20,8 @@ import type { Metrics } from "./metrics.js";
 import { buildToolRegistry, interimResponseConfig, telephonyDeps, type ToolDefinition, type ToolRegistry } from "./tools/index.js";
 import { createVoiceLiveConnector, type VoiceLiveConnector } from "./voicelive/connector.js";
 import type { VoiceLiveTarget } from "./voicelive/endpoint.js";
-import { buildSessionSettings } from "./voicelive/session-config.js";
+import { buildSessionSettings, voiceLiveRateFor } from "./voicelive/session-config.js";
+import { legFormatFromAnswer } from "./media/leg-format.js";
 
 export type CallExtensionsFactory = (call: { context: CallContext; log: Logger }) => CallSessionExtension[];
 
@@ -107,10 +108,12 @@ async function buildOne(
   }
   if (problems.length > 0) return { problems };
   const log = deps.logger.child({ profile: profile.name });
-  const settings = buildSessionSettings(config.voiceLive, {
-    tools: tools.declarations(),
-    interimResponse: interimResponseConfig(config.tools, config.voiceLive, log),
-  });
+  // Sessions open (and pre-warm) at the rate of the leg the answer asks ACS for.
+  const settings = buildSessionSettings(
+    config.voiceLive,
+    { tools: tools.declarations(), interimResponse: interimResponseConfig(config.tools, config.voiceLive, log) },
+    voiceLiveRateFor(config.voiceLive.audioRate, legFormatFromAnswer(config.acs.audioFormat)),
+  );
   const connector = createVoiceLiveConnector({
     target: { ...deps.target, config: config.voiceLive },
     settings,

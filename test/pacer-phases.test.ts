@@ -112,7 +112,7 @@ describe("caller audio toward Voice Live in batches", () => {
   };
 
   it("sends every 20 ms frame as it comes by default", () => {
-    const batcher = new AppendBatcher(20);
+    const batcher = new AppendBatcher(20, 24000);
     const text = batcher.push(frame(7));
     expect(text).toBeDefined();
     expect(JSON.parse(text!).type).toBe("input_audio_buffer.append");
@@ -120,7 +120,7 @@ describe("caller audio toward Voice Live in batches", () => {
   });
 
   it("with 40 ms, sends every second frame's worth, both frames in order", () => {
-    const batcher = new AppendBatcher(40);
+    const batcher = new AppendBatcher(40, 24000);
     expect(batcher.push(frame(1))).toBeUndefined();
     expect(batcher.pendingSamples).toBe(480);
     const text = batcher.push(frame(2));
@@ -129,8 +129,15 @@ describe("caller audio toward Voice Live in batches", () => {
     expect(samplesOf(batcher.push(frame(4))!)).toEqual([...Array(480).fill(3), ...Array(480).fill(4)]);
   });
 
+  it("batches by duration at Voice Live's rate: 40 ms at 16 kHz is two 320-sample frames", () => {
+    const batcher = new AppendBatcher(40, 16000);
+    const frame16k = (value: number) => new Int16Array(320).fill(value);
+    expect(batcher.push(frame16k(1))).toBeUndefined();
+    expect(samplesOf(batcher.push(frame16k(2))!)).toEqual([...Array(320).fill(1), ...Array(320).fill(2)]);
+  });
+
   it("keeps a frame it holds safe from the caller reusing its buffer", () => {
-    const batcher = new AppendBatcher(60);
+    const batcher = new AppendBatcher(60, 24000);
     const reused = frame(5);
     batcher.push(reused);
     reused.fill(9);

@@ -22,12 +22,14 @@ export interface Base64Decoder {
  * padded base64 (length a multiple of 4, only alphabet characters).
  */
 export function createBase64Decoder(initialBytes = 4096, options: { strict?: boolean } = {}): Base64Decoder {
-  let target = Buffer.allocUnsafe(initialBytes);
+  // Not from Node's shared 8 KiB pool: a decoder lives as long as its call, and a
+  // pooled slice would keep a whole pool slab alive with it.
+  let target = Buffer.allocUnsafeSlow(initialBytes);
   const strict = options.strict === true;
   return {
     decode(text: string): Buffer {
       const maxBytes = Math.ceil(text.length / 4) * 3; // upper bound; write() would silently truncate past it
-      if (maxBytes > target.length) target = Buffer.allocUnsafe(Math.max(maxBytes, 2 * target.length));
+      if (maxBytes > target.length) target = Buffer.allocUnsafeSlow(Math.max(maxBytes, 2 * target.length));
       const written = target.write(text, 0, "base64");
       if (strict && (text.length % 4 !== 0 || written !== maxBytes - padding(text))) {
         throw new AudioError("audio_base64_invalid", "audio payload is not standard padded base64");

@@ -1,10 +1,16 @@
 import type { FirKernelKind } from "./fir-kernel.js";
 import { createResampler, type Resampler } from "./resampler.js";
+import { VOICE_LIVE_SAMPLE_RATE_HZ, type VoiceLiveRateHz } from "./types.js";
 
 /** Builds a streaming resampler for a rate pair (the default is the polyphase FIR). */
 export type ResamplerFactory = (inputRateHz: number, outputRateHz: number) => Resampler;
 
 export interface ConverterOptions {
+  /**
+   * Voice Live's side of the converter (default 24,000). 16,000 on a 16 kHz
+   * leg makes both directions a pass-through: no resampler, no delay.
+   */
+  readonly voiceLiveRateHz?: VoiceLiveRateHz;
   /**
    * Largest single push accepted, as audio duration (default 10,000 ms). A
    * bigger push throws audio_payload_too_large and leaves the converter's state
@@ -29,3 +35,7 @@ export function resamplerFor(inputRateHz: number, outputRateHz: number, options:
 }
 
 export const DEFAULT_MAX_PUSH_MS = 10_000;
+
+export function voiceLiveRateOf(options: ConverterOptions): VoiceLiveRateHz {
+  return options.voiceLiveRateHz ?? VOICE_LIVE_SAMPLE_RATE_HZ;
+}

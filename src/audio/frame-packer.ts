@@ -29,14 +29,15 @@ export function createFramePacker(frameBytes: number): FramePacker {
   if (!Number.isInteger(frameBytes) || frameBytes <= 0) {
     throw new AudioError("audio_invalid_frame_bytes", `frameBytes must be a positive integer, got ${frameBytes}`);
   }
-  let store = Buffer.allocUnsafe(frameBytes * 8);
+  // One per call: room for a 20 ms delta and a remainder to start with, grown to the largest push seen.
+  let store = Buffer.allocUnsafeSlow(frameBytes * 2);
   let pendingStart = 0; // the remainder sits right after the last returned frames
   let pending = 0;
 
   function compact(extraBytes: number): void {
     const needed = pending + extraBytes;
     if (needed > store.length) {
-      const grown = Buffer.allocUnsafe(Math.max(needed, 2 * store.length));
+      const grown = Buffer.allocUnsafeSlow(Math.max(needed, 2 * store.length));
       store.copy(grown, 0, pendingStart, pendingStart + pending);
       store = grown;
     } else if (pendingStart > 0 && pending > 0) {

@@ -30,6 +30,11 @@ export interface VoiceLiveConfig {
   /** Server-side truncation of an interrupted answer; off → the bot sends conversation.item.truncate. */
   readonly autoTruncate: boolean;
   readonly connectTimeoutMs: number;
+  /**
+   * "leg": Voice Live takes and gives audio at the phone leg's rate when it can
+   * (PCM16 16 or 24 kHz: no resampling in the bot); "24000": always 24 kHz.
+   */
+  readonly audioRate: "leg" | "24000";
   /** Local mode only: the embedded emulator's scenario script (default: a friendly assistant that answers anything). */
   readonly emulatorScenarioPath: string | undefined;
 }
@@ -102,6 +107,7 @@ export function readVoiceLiveConfig(env: EnvReader): VoiceLiveConfig {
     vadPrefixPaddingMs: env.integer("VOICELIVE_VAD_PREFIX_PADDING_MS", 300, { min: 0, max: 2000 }),
     autoTruncate: env.boolean("VOICELIVE_AUTO_TRUNCATE", true),
     connectTimeoutMs: env.integer("VOICELIVE_CONNECT_TIMEOUT_MS", 5000, { min: 500, max: 60_000 }),
+    audioRate: env.oneOf("VOICELIVE_AUDIO_RATE", ["leg", "24000"] as const, "leg"),
     emulatorScenarioPath: env.raw("EMULATOR_SCENARIO"),
   };
 }

@@ -20,8 +20,8 @@ export class CallMeter implements CallAudioLevels {
   private callerPeak = 0;
   private botPeak = 0;
 
-  caller(samples24k: Int16Array): void {
-    const level = meanSquareSamples(samples24k);
+  caller(samples: Int16Array): void {
+    const level = meanSquareSamples(samples);
     if (level > this.callerPeak) this.callerPeak = level;
   }
 

@@ -22,6 +22,8 @@ export interface AcsCallDeps {
   readonly stats: WindowStats;
   readonly topic: string;
   mintToken(expiresInS: number): Promise<string>;
+  /** The rate Voice Live answers this call at (what its session asked for), once its answers started. */
+  voiceLiveRateHz(callIndex: number): number | undefined;
 }
 
 const FRAME_MS = 20;
@@ -154,7 +156,7 @@ export class AcsCall implements PeriodicTask {
       return;
     }
     const start = key + DATA_KEY.length;
-    readMarks(data, start, data.indexOf(34, start), VOICE_LIVE_RATE_HZ, this.legRateHz, (seq, index) => {
+    readMarks(data, start, data.indexOf(34, start), this.deps.voiceLiveRateHz(this.index) ?? VOICE_LIVE_RATE_HZ, this.legRateHz, (seq, index) => {
       stats.framesHeard += 1;
       if (seq < 0 || index < 0) {
         stats.unreadable += 1;

@@ -28,6 +28,8 @@ const freeIndexes: number[] = Array.from({ length: MAX_CALLS }, (_, i) => i);
 const endAt = new Map<AcsCall, number>();
 const counts = { started: 0, ended: 0, failed: 0, lastError: undefined as string | undefined };
 let leg: LoadLeg = "pcm16k";
+/** Per call index: the PCM16 rate its Voice Live session answers at. */
+const answerRates = new Map<number, number>();
 let stub: AcsRestStub | undefined;
 let issuer: TokenIssuer | undefined;
 let peer: VoiceLivePeer | undefined;
@@ -46,7 +48,7 @@ function callCounts(): CallCounts {
 function startCall(): void {
   const index = freeIndexes.shift();
   if (index === undefined) throw new Error(`at most ${MAX_CALLS} concurrent calls`);
-  const call = new AcsCall(index, { botBaseUrl, leg, scheduler, stats, topic, mintToken: (expiresInS) => issuer!.mint({ expiresInS }) });
+  const call = new AcsCall(index, { botBaseUrl, leg, scheduler, stats, topic, mintToken: (expiresInS) => issuer!.mint({ expiresInS }), voiceLiveRateHz: (callIndex) => answerRates.get(callIndex) });
   calls.set(index, call);
   byContext.set(call.ids.incomingCallContext, call);
   counts.started += 1;
@@ -63,6 +65,7 @@ function fail(call: AcsCall, error: unknown): void {
 function endCall(call: AcsCall): Promise<void> {
   if (calls.get(call.index) !== call) return Promise.resolve();
   calls.delete(call.index);
+  answerRates.delete(call.index);
   byContext.delete(call.ids.incomingCallContext);
   endAt.delete(call);
   freeIndexes.push(call.index);
@@ -134,6 +137,7 @@ async function handle(command: DriverCommand): Promise<unknown> {
         headStartMs: command.headStartMs,
         deltaMs: command.deltaMs,
         onCallerFrame: (callIndex, seq, atMs) => calls.get(callIndex)?.relayed(seq, atMs),
+        onAnswerRate: (callIndex, rateHz) => answerRates.set(callIndex, rateHz),
       });
       stub.onRequest((request, operation) => {
         if (operation !== "answer") return;

@@ -1,8 +1,9 @@
 /**
  * A light Voice Live for load tests: the handshake events the bot waits for,
  * then — from the first response.create on — one assistant answer after
- * another, back to back, as real-time 20 ms PCM16 24 kHz deltas (after a
- * head start, as TTS runs ahead of real time). Caller audio is not analysed,
+ * another, back to back, as real-time 20 ms PCM16 deltas at the rate the bot's
+ * session.update asked for (24 or 16 kHz; after a head start, as TTS runs
+ * ahead of real time). Caller audio is not analysed,
  * only read for its marks: which call, which frame, when it arrived. No VAD,
  * no transcripts: the bot's per-frame work is what is being measured.
  */
@@ -15,7 +16,7 @@ import type { WindowStats } from "./window-stats.js";
 export interface VoiceLivePeerOptions {
   readonly scheduler: FrameScheduler;
   readonly stats: WindowStats;
-  /** The caller leg's rate: appends were resampled from it to 24 kHz. */
+  /** The caller leg's rate: appends were resampled from it to the session's input rate (if it differs). */
   readonly legRateHz: number;
   /** Length of each answer (default 6 s); the next starts at once. */
   readonly responseMs?: number;
@@ -25,6 +26,8 @@ export interface VoiceLivePeerOptions {
   readonly deltaMs?: number;
   /** Every readable frame of caller audio, by its marks. */
   onCallerFrame(callIndex: number, seq: number, atMs: number): void;
+  /** A call's answers start, at this PCM16 rate (the session's output format). */
+  onAnswerRate?(callIndex: number, rateHz: number): void;
 }
 
 export interface VoiceLivePeer {
@@ -39,6 +42,14 @@ export interface VoiceLivePeer {
 const APPEND_PREFIX = Buffer.from('{"type":"input_audio_buffer.append"');
 const AUDIO_KEY = Buffer.from('"audio":"');
 const FRAME_MS = 20;
+
+/** The PCM16 rate of a Voice Live output format (g711 is not used here). */
+function outputRateOf(format: unknown): number | undefined {
+  if (format === "pcm16") return 24000;
+  if (format === "pcm16_16000hz") return 16000;
+  if (format === "pcm16_8000hz") return 8000;
+  return undefined;
+}
 
 export async function startVoiceLivePeer(options: VoiceLivePeerOptions): Promise<VoiceLivePeer> {
   const server = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false, maxPayload: 4 * 1024 * 1024 });
@@ -55,12 +66,21 @@ export async function startVoiceLivePeer(options: VoiceLivePeerOptions): Promise
     let callIndex = -1;
     let responseRequested = false;
     let stream: PeriodicTask | undefined;
+    // As Voice Live: 24 kHz PCM16 both ways until a session.update says otherwise.
+    let inputRateHz = VOICE_LIVE_RATE_HZ;
+    let outputRateHz = VOICE_LIVE_RATE_HZ;
     const send = (event: object): void => socket.send(JSON.stringify(event));
     send({ type: "session.created", event_id: "e0", session: { id: sessionId } });
 
     const startAnswers = (): void => {
-      const frames = markedFrames(VOICE_LIVE_RATE_HZ, callIndex);
+      const frames = markedFrames(outputRateHz, callIndex);
+      options.onAnswerRate?.(callIndex, outputRateHz);
       const perDelta = Math.max(1, Math.round((options.deltaMs ?? FRAME_MS) / FRAME_MS));
+      // A delta of perDelta frames starting at each sequence value, encoded once (640-byte frames do not
+      // split on base64's 3-byte groups, so their texts cannot just be concatenated).
+      const deltas = frames.map((_, first) =>
+        perDelta === 1 ? frames[first]! : Buffer.concat(Array.from({ length: perDelta }, (__, k) => Buffer.from(frames[(first + k) % frames.length]!, "base64"))).toString("base64"),
+      );
       const responseFrames = Math.max(perDelta, Math.round((options.responseMs ?? 6000) / FRAME_MS / perDelta) * perDelta);
       const startMs = performance.now() - (options.headStartMs ?? 200);
       let seq = 0;
@@ -78,10 +98,7 @@ export async function startVoiceLivePeer(options: VoiceLivePeerOptions): Promise
             send({ type: "response.created", event_id: "e", response: { id: ids.response, object: "realtime.response", status: "in_progress", output: [] } });
             prefix = `{"type":"response.audio.delta","event_id":"e","response_id":"${ids.response}","item_id":"${ids.item}","output_index":0,"content_index":0,"delta":"`;
           }
-          // Frames are 960 bytes (a multiple of 3): their base64 texts concatenate into the base64 of the whole.
-          let audio = frames[seq % frames.length]!;
-          for (let k = 1; k < perDelta; k++) audio += frames[(seq + k) % frames.length];
-          socket.send(`${prefix}${audio}"}`);
+          socket.send(`${prefix}${deltas[seq % deltas.length]!}"}`);
           options.stats.deltasSent += 1;
           seq += perDelta;
           inResponse += perDelta;
@@ -105,7 +122,7 @@ export async function startVoiceLivePeer(options: VoiceLivePeerOptions): Promise
         const start = key + AUDIO_KEY.length;
         const end = data.indexOf(34, start);
         const atMs = performance.now();
-        readMarks(data, start, end, options.legRateHz, VOICE_LIVE_RATE_HZ, (seq, index) => {
+        readMarks(data, start, end, options.legRateHz, inputRateHz, (seq, index) => {
           if (seq < 0 || index < 0) {
             options.stats.unreadable += 1;
             return;
@@ -118,13 +135,16 @@ export async function startVoiceLivePeer(options: VoiceLivePeerOptions): Promise
         });
         return;
       }
-      let event: { type?: unknown };
+      let event: { type?: unknown; session?: { input_audio_sampling_rate?: unknown; output_audio_format?: unknown } };
       try {
-        event = JSON.parse(data.toString()) as { type?: unknown };
+        event = JSON.parse(data.toString()) as typeof event;
       } catch {
         return;
       }
       if (event.type === "session.update") {
+        const rate = event.session?.input_audio_sampling_rate;
+        if (rate === 16000 || rate === 24000) inputRateHz = rate;
+        outputRateHz = outputRateOf(event.session?.output_audio_format) ?? outputRateHz;
         send({ type: "session.updated", event_id: "e1", session: { id: sessionId } });
       } else if (event.type === "response.create" && !responseRequested) {
         responseRequested = true;

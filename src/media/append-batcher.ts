@@ -6,20 +6,21 @@
  * through, without a copy.
  */
 import { encodeInputAudioAppend } from "../voicelive/codec.js";
-import { FRAME_MS, VOICE_LIVE_SAMPLE_RATE_HZ } from "../audio/index.js";
+import { FRAME_MS } from "../audio/index.js";
 
 export class AppendBatcher {
   private readonly batchSamples: number;
   private buffer: Int16Array;
   private filled = 0;
 
-  constructor(appendMs: number) {
+  /** `sampleRateHz`: Voice Live's audio rate for the call. */
+  constructor(appendMs: number, sampleRateHz: number) {
     const frames = Math.max(1, Math.round(appendMs / FRAME_MS));
-    this.batchSamples = (frames * FRAME_MS * VOICE_LIVE_SAMPLE_RATE_HZ) / 1000;
+    this.batchSamples = (frames * FRAME_MS * sampleRateHz) / 1000;
     this.buffer = new Int16Array(frames > 1 ? this.batchSamples : 0);
   }
 
-  /** Adds 24 kHz samples (a view; copied if kept); returns an encoded append when a batch is complete. */
+  /** Adds samples at Voice Live's rate (a view; copied if kept); returns an encoded append when a batch is complete. */
   push(samples: Int16Array): string | undefined {
     if (this.filled === 0 && samples.length >= this.batchSamples) return encodeInputAudioAppend(samples);
     if (this.filled + samples.length > this.buffer.length) {

@@ -7,7 +7,7 @@
  */
 import type { Logger } from "pino";
 import type WebSocket from "ws";
-import { AudioError, describeLegFormat, VOICE_LIVE_SAMPLE_RATE_HZ, type LegFormat } from "../audio/index.js";
+import { AudioError, describeLegFormat, VOICE_LIVE_SAMPLE_RATE_HZ, type LegFormat, type VoiceLiveRateHz } from "../audio/index.js";
 import type { CallContext } from "../calls/call-context-token.js";
 import type { ConversationLog } from "../calls/conversation-log.js";
 import type { Clock, Timer } from "../clock.js";
@@ -18,6 +18,7 @@ import type { Metrics } from "../metrics.js";
 import { encodeInputAudioAppend } from "../voicelive/codec.js";
 import type { VoiceLiveConnector } from "../voicelive/connector.js";
 import { pregeneratedResponse } from "../voicelive/greeting.js";
+import { voiceLiveRateFor } from "../voicelive/session-config.js";
 import { BENIGN_ERROR_CODES, type ServerEvent, type VoiceLiveError } from "../voicelive/protocol.js";
 import type { ResponseOutcome, VoiceLiveSession } from "../voicelive/session.js";
 import { AcsCodecError, parseAcsMediaMessage } from "./acs-codec.js";
@@ -26,7 +27,7 @@ import { GreetingController } from "./greeting-controller.js";
 import { CallTranscript } from "./call-transcript.js";
 import type { ConversationLine } from "./conversation-memory.js";
 import { CallPolicies, type LineState } from "./call-policies.js";
-import type { GreetingAudio } from "./greeting-audio.js";
+import { greetingSamplesAt, type GreetingAudio } from "./greeting-audio.js";
 import { HeldAudio } from "./held-audio.js";
 import { CARRIED_ITEM_PREFIX, carryOverItems, QuietMoments } from "./session-handover.js";
 import { legFormatFromAnswer, legFormatFromMetadata } from "./leg-format.js";
@@ -42,10 +43,11 @@ export interface CallSessionExtension {
   busy?(): boolean;
   onDtmf?(digit: string, call: CallSession): void;
   /**
-   * Every 20 ms of caller audio as 24 kHz samples, whether or not it is
-   * forwarded (record mode). A view: copy or consume it before returning.
+   * Every 20 ms of caller audio as PCM16 samples at `sampleRateHz` (Voice
+   * Live's rate for the call: 24 or 16 kHz), whether or not it is forwarded
+   * (record mode). A view: copy or consume it before returning.
    */
-  onCallerAudio?(samples24k: Int16Array, call: CallSession): void;
+  onCallerAudio?(samples: Int16Array, sampleRateHz: VoiceLiveRateHz, call: CallSession): void;
   /** What the call logs (tool calls, transfers, …), as it happens. */
   onCallEvent?(type: string, fields: Readonly<Record<string, unknown>>): void;
   onClosed?(reason: string): void;
@@ -63,8 +65,8 @@ export interface CallSessionExtension {
  */
 export interface CallAudioLevels {
   readonly active: boolean;
-  /** Caller audio as 24 kHz samples (frames held back by the greeting gate included). */
-  caller(samples24k: Int16Array): void;
+  /** Caller audio as PCM16 samples at Voice Live's rate (frames held back by the greeting gate included). */
+  caller(samples: Int16Array): void;
   /** One frame toward the caller, in the leg's format. */
   bot(frame: Uint8Array, format: LegFormat): void;
 }
@@ -93,7 +95,7 @@ export interface CallSessionDeps {
 /** Caller audio kept while a non-interruptible greeting plays (then handed to Voice Live), at most. */
 const HELD_AUDIO_MAX_MS = 60_000;
 /** Held audio goes to Voice Live in appends of 100 ms. */
-const HELD_CHUNK_SAMPLES = VOICE_LIVE_SAMPLE_RATE_HZ / 10;
+const HELD_CHUNK_MS = 100;
 
 /** The item id of a recorded greeting on the phone leg (it has no Voice Live item). */
 const RECORDED_GREETING_ITEM = "recorded_greeting";
@@ -121,14 +123,16 @@ export class CallSession {
   private readonly audioTaps: readonly CallSessionExtension[];
   private readonly levels: CallAudioLevels | undefined;
   private readonly audioDropLog: LogLimiter;
-  private readonly held = new HeldAudio(VOICE_LIVE_SAMPLE_RATE_HZ, HELD_AUDIO_MAX_MS);
+  /** Voice Live's audio rate for this call (decided by the leg: see voiceLiveRateFor). */
+  private audioRateHz: VoiceLiveRateHz = VOICE_LIVE_SAMPLE_RATE_HZ;
+  private held = new HeldAudio(VOICE_LIVE_SAMPLE_RATE_HZ, HELD_AUDIO_MAX_MS);
   /** What was said and heard, line by line (logged as it becomes final). */
   private readonly transcript: CallTranscript;
   private readonly quiet: QuietMoments;
   private readonly policies: CallPolicies;
   private handovers = 0;
   private readonly errorLog: LogLimiter;
-  private readonly appends: AppendBatcher;
+  private appends: AppendBatcher;
 
   constructor(private readonly deps: CallSessionDeps) {
     this.context = deps.context;
@@ -152,7 +156,7 @@ export class CallSession {
       },
     );
     this.errorLog = createLogLimiter(deps.clock);
-    this.appends = new AppendBatcher(deps.config.call.media.voiceLiveAppendMs);
+    this.appends = new AppendBatcher(deps.config.call.media.voiceLiveAppendMs, this.audioRateHz);
     this.greeting = new GreetingController(deps.config.call.greeting, deps.context, deps.clock, deps.log, deps.conversationLog);
     this.link = new VoiceLiveLink(
       { connector: deps.connector, config: deps.config.voiceLive, metrics: deps.metrics, log: deps.log, conversationLog: deps.conversationLog, clock: deps.clock, stallMs: deps.config.call.limits.voiceLiveStallMs, profile: deps.profile ?? "default" },
@@ -353,16 +357,32 @@ export class CallSession {
 
   private setLeg(format: LegFormat): void {
     const first = this.leg.format === undefined;
-    if (!this.leg.setFormat(format)) return;
+    const rateHz = voiceLiveRateFor(this.deps.config.voiceLive.audioRate, format);
+    if (!this.leg.setFormat(format, rateHz)) return;
+    // The session may have been opened (pre-warmed) for another leg than the one that came.
+    if (first || rateHz !== this.audioRateHz) this.setAudioRate(rateHz);
     if (first) {
       this.mediaConnectedMs = this.deps.clock.nowMs();
       this.policies.start();
-      this.log.info({ leg: describeLegFormat(format), delaysMs: this.leg.delaysMs }, "media connected");
+      this.log.info({ leg: describeLegFormat(format), voiceLiveRateHz: rateHz, delaysMs: this.leg.delaysMs }, "media connected");
       this.deps.conversationLog.write("media_connected", { leg: describeLegFormat(format) });
     } else {
       this.log.info({ leg: describeLegFormat(format) }, "media format changed");
     }
     this.maybeGreet();
+  }
+
+  /**
+   * Voice Live's audio for this call moves to `rateHz`: the session (and any
+   * that replaces it) is switched before any audio flows at the new rate.
+   */
+  private setAudioRate(rateHz: VoiceLiveRateHz): void {
+    if (this.held.samples > 0) this.dropFrames("format_changed", { heldSamples: this.held.samples });
+    this.audioRateHz = rateHz;
+    this.held = new HeldAudio(rateHz, HELD_AUDIO_MAX_MS);
+    this.appends = new AppendBatcher(this.deps.config.call.media.voiceLiveAppendMs, rateHz);
+    this.transcript.setAudioRate(rateHz);
+    this.link.setAudioRate(rateHz);
   }
 
   private handleCallerAudio(base64: string): void {
@@ -389,7 +409,7 @@ export class CallSession {
     }
     if (samples.length === 0) return;
     try {
-      for (const tap of this.audioTaps) tap.onCallerAudio!(samples, this);
+      for (const tap of this.audioTaps) tap.onCallerAudio!(samples, this.audioRateHz, this);
     } catch (error) {
       this.fault("extension", error);
     }
@@ -410,10 +430,10 @@ export class CallSession {
 
   /** What the caller said over the disclaimer, now that it has played: Voice Live hears it, then the live audio. */
   private replayHeldAudio(): void {
-    const heldMs = Math.round((this.held.samples * 1000) / VOICE_LIVE_SAMPLE_RATE_HZ);
+    const heldMs = Math.round((this.held.samples * 1000) / this.audioRateHz);
     const session = this.session!;
     let unsent = 0;
-    for (const chunk of this.held.drain(HELD_CHUNK_SAMPLES)) if (!session.sendRaw(encodeInputAudioAppend(chunk))) unsent += 1;
+    for (const chunk of this.held.drain((this.audioRateHz * HELD_CHUNK_MS) / 1000)) if (!session.sendRaw(encodeInputAudioAppend(chunk))) unsent += 1;
     if (unsent > 0) this.dropFrames("voicelive_unavailable", { held: true }, unsent);
     this.log.info({ heldMs }, "caller audio held during the greeting handed to Voice Live");
     this.deps.conversationLog.write("held_audio_replayed", { heldMs });
@@ -471,7 +491,10 @@ export class CallSession {
   private maybeGreet(): void {
     if (this.closed) return;
     const recording = this.deps.greetingAudio;
-    if (recording) this.greeting.greetWithRecording(this.session, this.leg.format !== undefined, (samples) => this.leg.playRecording(RECORDED_GREETING_ITEM, samples), recording);
+    if (recording) {
+      const play = (): void => void this.leg.playRecording(RECORDED_GREETING_ITEM, greetingSamplesAt(recording, this.audioRateHz));
+      this.greeting.greetWithRecording(this.session, this.leg.format !== undefined, play, recording);
+    }
     else this.greeting.greetIfReady(this.session, this.leg.format !== undefined);
   }
 

@@ -12,15 +12,20 @@ import { CARRIED_ITEM_PREFIX } from "./session-handover.js";
 
 export type TranscriptSink = (type: "caller" | "assistant", fields: Record<string, unknown>) => void;
 
-/** PCM16 24 kHz: 48 bytes per millisecond. */
-const BYTES_PER_MS = 48;
 
 export class CallTranscript {
   readonly memory = new ConversationMemory();
   /** Assistant items whose transcript is in and whose line is not logged yet. */
   private readonly unlogged = new Set<string>();
+  /** Of the assistant's PCM16 audio: 48 at 24 kHz, 32 at 16 kHz. */
+  private bytesPerMs = 48;
 
   constructor(private readonly sink: TranscriptSink) {}
+
+  /** The rate Voice Live's audio deltas come at (how long each one plays). */
+  setAudioRate(rateHz: number): void {
+    this.bytesPerMs = (rateHz * 2) / 1000;
+  }
 
   onVoiceLiveEvent(event: ServerEvent): void {
     const { memory } = this;
@@ -48,7 +53,7 @@ export class CallTranscript {
         this.sink("caller", { transcript: event.transcript, itemId: event.item_id });
         return;
       case "response.audio.delta":
-        memory.assistantAudio(event.item_id, decodedBytes(event.delta) / BYTES_PER_MS);
+        memory.assistantAudio(event.item_id, decodedBytes(event.delta) / this.bytesPerMs);
         return;
       case "response.audio_timestamp.delta":
         memory.word(event.item_id, event.audio_offset_ms, event.audio_duration_ms, event.text);

@@ -59,13 +59,13 @@ export class GreetingController {
    * conversation as an assistant item once the session is ready, so the model
    * knows what the caller heard. Gate and barge-in rules as for any greeting.
    */
-  greetWithRecording(session: VoiceLiveSession | undefined, legReady: boolean, play: (samples24k: Int16Array) => void, recording: { samples24k: Int16Array; durationMs: number }): void {
+  greetWithRecording(session: VoiceLiveSession | undefined, legReady: boolean, play: () => void, recording: { durationMs: number }): void {
     if (!this.requested && legReady) {
       this.requested = true;
       // Its "response" is the audio itself: finished once it is queued, released when it has played.
       this.responseFinished = true;
       this.recordingPlaying = true;
-      play(recording.samples24k);
+      play();
       this.gate = this.config.interruptible ? "open" : "holding-for-greeting";
       if (this.gate === "holding-for-greeting") this.holdTimer = this.clock.setTimeout(() => this.releaseHold("timeout"), HOLD_MAX_MS);
       this.log.info({ mode: "recorded", interruptible: this.config.interruptible, durationMs: Math.round(recording.durationMs) }, "recorded greeting playing");

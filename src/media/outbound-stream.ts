@@ -51,7 +51,7 @@ export class OutboundStream implements PacedStream {
     this.packer = createFramePacker(this.frameBytes);
     this.silenceByte = legSilenceByte(format);
     // 200 ms to start with (the lead plus a delta or two); it doubles when an answer arrives faster than real time.
-    this.queue = Buffer.allocUnsafe(this.frameBytes * INITIAL_QUEUE_FRAMES);
+    this.queue = Buffer.allocUnsafeSlow(this.frameBytes * INITIAL_QUEUE_FRAMES);
   }
 
   /** Frames queued and not yet sent. */
@@ -141,7 +141,7 @@ export class OutboundStream implements PacedStream {
     if (this.tail + frames.length > this.queue.length) {
       const live = this.tail - this.head;
       if (live + frames.length > this.queue.length) {
-        const grown = Buffer.allocUnsafe(Math.max(this.queue.length * 2, live + frames.length));
+        const grown = Buffer.allocUnsafeSlow(Math.max(this.queue.length * 2, live + frames.length));
         this.queue.copy(grown, 0, this.head, this.tail);
         this.queue = grown;
       } else {

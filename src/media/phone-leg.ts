@@ -1,7 +1,8 @@
 /**
  * The caller's side of one call: the ACS media socket (it may be replaced when
  * ACS re-establishes the stream), the leg format, both converters and the paced
- * outbound stream. Bytes and samples in, bytes and samples out.
+ * outbound stream. Bytes and samples in, bytes and samples out; samples are at
+ * Voice Live's rate for the call (the leg's own rate when Voice Live has it).
  */
 import type { Socket } from "node:net";
 import type WebSocket from "ws";
@@ -12,6 +13,7 @@ import {
   type InboundConverter,
   type LegFormat,
   type OutboundConverterWithBytes,
+  type VoiceLiveRateHz,
 } from "../audio/index.js";
 import type { CallAudioLevels } from "./call-session.js";
 import { encodeAcsAudioData } from "./acs-codec.js";
@@ -37,19 +39,21 @@ export interface PhoneLegEvents {
  */
 export const MAX_CALLER_BUFFERED_BYTES = 512 * 1024;
 
-/** One second at 24 kHz. */
-const RECORDING_CHUNK_SAMPLES = 24_000;
+/** A recorded greeting goes to the converter a second (at most) at a time. */
+const RECORDING_CHUNK_SAMPLES = 16_000;
 
 export class PhoneLeg {
   private socket: WebSocket | undefined;
   private currentFormat: LegFormat | undefined;
+  private currentRateHz: VoiceLiveRateHz | undefined;
   private inbound: InboundConverter | undefined;
   private outbound: OutboundConverterWithBytes | undefined;
   private stream: OutboundStream | undefined;
   /** What the pacer pumps: the stream, inside one corked write. */
   private paced: PacedStream | undefined;
-  private readonly callerBase64 = createBase64Decoder(2048, { strict: true });
-  private readonly assistantBase64 = createBase64Decoder(16 * 1024, { strict: true });
+  // Per call, so they count at hundreds of calls: sized for a 20 ms frame, grown to the largest payload seen.
+  private readonly callerBase64 = createBase64Decoder(1024, { strict: true });
+  private readonly assistantBase64 = createBase64Decoder(1024, { strict: true });
 
   constructor(
     private readonly pacer: Pacer,
@@ -59,6 +63,11 @@ export class PhoneLeg {
 
   get format(): LegFormat | undefined {
     return this.currentFormat;
+  }
+
+  /** Voice Live's side of the converters (undefined until the leg is known). */
+  get voiceLiveRateHz(): VoiceLiveRateHz | undefined {
+    return this.currentRateHz;
   }
 
   get connected(): boolean {
@@ -79,13 +88,17 @@ export class PhoneLeg {
     return true;
   }
 
-  /** Sets up (or switches) the leg format; false if it is already that format. */
-  setFormat(format: LegFormat): boolean {
+  /**
+   * Sets up (or switches) the leg format and Voice Live's rate on the other
+   * side of the converters; false if both are already so.
+   */
+  setFormat(format: LegFormat, voiceLiveRateHz: VoiceLiveRateHz): boolean {
     const current = this.currentFormat;
-    if (current && current.encoding === format.encoding && current.sampleRateHz === format.sampleRateHz) return false;
+    if (current && current.encoding === format.encoding && current.sampleRateHz === format.sampleRateHz && this.currentRateHz === voiceLiveRateHz) return false;
     this.currentFormat = format;
-    this.inbound = createInboundConverter(format);
-    this.outbound = createOutboundConverter(format);
+    this.currentRateHz = voiceLiveRateHz;
+    this.inbound = createInboundConverter(format, { voiceLiveRateHz });
+    this.outbound = createOutboundConverter(format, { voiceLiveRateHz });
     if (this.paced) this.pacer.remove(this.paced);
     const stream = new OutboundStream(format, {
       sendFrame: (frame) => {
@@ -117,13 +130,13 @@ export class PhoneLeg {
     return { inbound: this.inbound?.delayMs ?? 0, outbound: this.outbound?.delayMs ?? 0 };
   }
 
-  /** Caller audio → 24 kHz samples (a view valid until the next call). Throws AudioError on bad payloads. */
+  /** Caller audio → samples at Voice Live's rate (a view valid until the next call). Throws AudioError on bad payloads. */
   decodeCallerAudio(base64: string): Int16Array {
     return this.inbound!.push(this.callerBase64.decode(base64));
   }
 
   /**
-   * Assistant audio (a base64 PCM16 24 kHz delta) toward the caller; false when
+   * Assistant audio (a base64 PCM16 delta at Voice Live's rate) toward the caller; false when
    * there is no leg yet. An odd byte is carried to the next delta by the
    * converter. Throws AudioError on an absurdly large delta.
    */
@@ -137,14 +150,14 @@ export class PhoneLeg {
     return true;
   }
 
-  /** Audio the bot has itself (a recorded greeting, 24 kHz PCM16) as one item toward the caller. */
-  playRecording(itemId: string, samples24k: Int16Array): boolean {
+  /** Audio the bot has itself (a recorded greeting, PCM16 at Voice Live's rate) as one item toward the caller. */
+  playRecording(itemId: string, samples: Int16Array): boolean {
     const stream = this.stream;
     if (!stream || !this.outbound) return false;
     const wasIdle = stream.queuedFrames === 0;
     // In pushes the converter accepts (it refuses more than a few seconds at once).
-    for (let at = 0; at < samples24k.length; at += RECORDING_CHUNK_SAMPLES) {
-      stream.enqueue(this.outbound.push(samples24k.subarray(at, at + RECORDING_CHUNK_SAMPLES)), itemId);
+    for (let at = 0; at < samples.length; at += RECORDING_CHUNK_SAMPLES) {
+      stream.enqueue(this.outbound.push(samples.subarray(at, at + RECORDING_CHUNK_SAMPLES)), itemId);
     }
     stream.flushItem();
     if (wasIdle && this.paced) this.pacer.kick(this.paced);

@@ -11,6 +11,7 @@
  * nothing. If the old one ends first, the spare takes over at once.
  */
 import type { Logger } from "pino";
+import type { VoiceLiveRateHz } from "../audio/index.js";
 import type { ConversationLog } from "../calls/conversation-log.js";
 import type { Clock, Timer } from "../clock.js";
 import type { VoiceLiveConfig } from "../config/voicelive.js";
@@ -55,6 +56,8 @@ export class VoiceLiveLink {
   private stallTimer: Timer | undefined;
   /** A replacement opened ahead of the current session's expiry. */
   private spare: VoiceLiveSession | undefined;
+  /** The audio rate the phone leg needs; every session this call adopts is switched to it. */
+  private audioRateHz: VoiceLiveRateHz | undefined;
 
   constructor(
     private readonly deps: {
@@ -91,6 +94,12 @@ export class VoiceLiveLink {
       .catch((error: unknown) => this.events.onFault(error, "session.adopt"));
   }
 
+  /** The call's audio goes to and comes from Voice Live at this rate, in this session and any that replaces it. */
+  setAudioRate(rateHz: VoiceLiveRateHz): void {
+    this.audioRateHz = rateHz;
+    this.current?.setAudioRate(rateHz);
+  }
+
   close(reason: string): void {
     this.closed = true;
     if (this.renewTimer !== undefined) this.deps.clock.clearTimeout(this.renewTimer);
@@ -105,6 +114,7 @@ export class VoiceLiveLink {
       return;
     }
     this.current = session;
+    if (this.audioRateHz !== undefined) session.setAudioRate(this.audioRateHz);
     this.deps.conversationLog.write("voicelive_session", { sessionId: session.sessionId, mode: this.deps.config.mode, voice: this.deps.config.voice });
     session.attach({
       onEvent: (event) => this.events.onEvent(event),

@@ -11,7 +11,7 @@
 import { mkdir, open, rename, writeFile, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { createOutboundConverter, wavHeader, type OutboundConverter } from "../audio/index.js";
+import { createOutboundConverter, createResampler, wavHeader, type OutboundConverter, type Resampler } from "../audio/index.js";
 import type { CallContext } from "../calls/call-context-token.js";
 import type { Config } from "../config/index.js";
 import type { CallSession, CallSessionExtension } from "../media/call-session.js";
@@ -65,7 +65,10 @@ export class CallRecorder implements CallSessionExtension {
   private writes: Promise<FileHandle | undefined>;
   private readonly toMulaw: OutboundConverter;
   private callerBytes = 0;
-  private callerSamples = 0;
+  /** Caller audio recorded so far, in ms. */
+  private callerMs = 0;
+  /** 16 kHz caller audio (Voice Live at the leg's rate) is brought to 24 kHz, then to μ-law 8 kHz. */
+  private from16k: Resampler | undefined;
   private readonly turns: Turn[] = [];
   private readonly greeting: Step[] = [];
   private readonly dtmf: Array<{ atMs: number; digit: string }> = [];
@@ -104,12 +107,13 @@ export class CallRecorder implements CallSessionExtension {
 
   /** Media ms: the caller's audio is continuous from media connect, so its length is the call's clock. */
   private get nowMs(): number {
-    return this.callerSamples / 24;
+    return this.callerMs;
   }
 
-  onCallerAudio(samples24k: Int16Array): void {
+  onCallerAudio(samples: Int16Array, sampleRateHz: number): void {
     if (this.closed) return;
-    this.callerSamples += samples24k.length;
+    this.callerMs += (samples.length * 1000) / sampleRateHz;
+    const samples24k = sampleRateHz === 16000 ? (this.from16k ??= createResampler(16000, 24000)).process(samples) : samples;
     const bytes = this.toMulaw.push(samples24k);
     if (this.chunkBytes + bytes.length > WRITE_CHUNK_BYTES) this.flushAudio();
     this.chunk.set(bytes, this.chunkBytes);

@@ -1,4 +1,5 @@
 /** The session.update we send, from settings (and the tools layer's declarations). */
+import type { LegFormat, VoiceLiveRateHz } from "../audio/index.js";
 import type { VoiceLiveConfig } from "../config/voicelive.js";
 import type { FunctionTool, InterimResponseConfig, SessionSettings } from "./protocol.js";
 
@@ -7,7 +8,30 @@ export interface SessionExtras {
   readonly interimResponse?: InterimResponseConfig;
 }
 
-export function buildSessionSettings(config: VoiceLiveConfig, extras: SessionExtras = {}): SessionSettings {
+/**
+ * The rate Voice Live's audio is exchanged at for a leg: the leg's own rate
+ * when Voice Live has it (PCM16 16 or 24 kHz), so the bot relays audio without
+ * resampling it; 24 kHz otherwise (μ-law and 8 kHz legs are resampled).
+ */
+export function voiceLiveRateFor(audioRate: VoiceLiveConfig["audioRate"], leg: LegFormat): VoiceLiveRateHz {
+  return audioRate === "leg" && leg.encoding === "pcm16" && leg.sampleRateHz === 16000 ? 16000 : 24000;
+}
+
+/** The session fields that set Voice Live's audio rate, both ways. */
+export function audioFormatSettings(rateHz: VoiceLiveRateHz): Pick<SessionSettings, "input_audio_format" | "input_audio_sampling_rate" | "output_audio_format"> {
+  return {
+    input_audio_format: "pcm16",
+    input_audio_sampling_rate: rateHz,
+    output_audio_format: rateHz === 16000 ? "pcm16_16000hz" : "pcm16",
+  };
+}
+
+/** Voice Live's audio rate in settings this module built (24 kHz when they do not say). */
+export function audioRateOf(settings: SessionSettings): VoiceLiveRateHz {
+  return settings.input_audio_sampling_rate === 16000 ? 16000 : 24000;
+}
+
+export function buildSessionSettings(config: VoiceLiveConfig, extras: SessionExtras = {}, audioRateHz: VoiceLiveRateHz = 24000): SessionSettings {
   return {
     modalities: ["text", "audio"],
     ...(config.instructions !== undefined ? { instructions: config.instructions } : {}),
@@ -16,10 +40,8 @@ export function buildSessionSettings(config: VoiceLiveConfig, extras: SessionExt
       name: config.voice,
       ...(config.voiceTemperature !== undefined ? { temperature: config.voiceTemperature } : {}),
     },
-    // The audio layer hands Voice Live 24 kHz PCM16 whatever the phone leg is.
-    input_audio_format: "pcm16",
-    input_audio_sampling_rate: 24000,
-    output_audio_format: "pcm16",
+    // PCM16 at the call's rate (see voiceLiveRateFor); a call whose leg turns out otherwise switches it.
+    ...audioFormatSettings(audioRateHz),
     turn_detection: {
       type: "azure_semantic_vad",
       threshold: config.vadThreshold,

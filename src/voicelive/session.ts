@@ -13,6 +13,8 @@ import { openVoiceLiveConnection, type VoiceLiveConnection } from "./connection.
 import { buildAuthHeaders, buildRealtimeUrl, type VoiceLiveTarget } from "./endpoint.js";
 import type { ClientEvent, ResponseOptions, ServerEvent, SessionSettings } from "./protocol.js";
 import type { DropReason, ServerEventParser } from "./server-events.js";
+import { audioFormatSettings, audioRateOf } from "./session-config.js";
+import type { VoiceLiveRateHz } from "../audio/index.js";
 
 export interface VoiceLiveSessionHandlers {
   /** Every server event, after the session's own bookkeeping. */
@@ -55,6 +57,8 @@ export class VoiceLiveSession {
   expiresAtMs: number | undefined;
   readonly openedAtMs: number;
   readonly counters: VoiceLiveSessionCounters = { unsent: 0 };
+  /** The PCM16 rate of the audio this session takes and gives (set by the session.update we sent last). */
+  audioRateHz: VoiceLiveRateHz = 24000;
   private connection: VoiceLiveConnection | undefined;
   private handlers: VoiceLiveSessionHandlers | undefined;
   private readyFlag = false;
@@ -109,8 +113,20 @@ export class VoiceLiveSession {
       if (error instanceof AppError && error.code === "deadline_exceeded") options.metrics.requestDeadlines.inc({ request: "voicelive_connect" });
       throw error;
     });
+    session.audioRateHz = audioRateOf(options.settings);
     session.send({ type: "session.update", session: options.settings });
     return session;
+  }
+
+  /**
+   * Switches the session's audio (both ways) to `rateHz`. Voice Live applies
+   * client events in order, so appends sent after this are read at the new rate
+   * and responses requested after it are spoken at it.
+   */
+  setAudioRate(rateHz: VoiceLiveRateHz): void {
+    if (this.audioRateHz === rateHz) return;
+    this.audioRateHz = rateHz;
+    this.send({ type: "session.update", session: audioFormatSettings(rateHz) });
   }
 
   get ready(): boolean {
