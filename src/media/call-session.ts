@@ -494,8 +494,9 @@ export class CallSession {
     if (recording) {
       const play = (): void => void this.leg.playRecording(RECORDED_GREETING_ITEM, greetingSamplesAt(recording, this.audioRateHz));
       this.greeting.greetWithRecording(this.session, this.leg.format !== undefined, play, recording);
+    } else {
+      this.greeting.greetIfReady(this.session, this.leg.format !== undefined);
     }
-    else this.greeting.greetIfReady(this.session, this.leg.format !== undefined);
   }
 
   private playAssistantAudio(responseId: string, itemId: string, delta: string): void {

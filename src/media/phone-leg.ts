@@ -65,11 +65,6 @@ export class PhoneLeg {
     return this.currentFormat;
   }
 
-  /** Voice Live's side of the converters (undefined until the leg is known). */
-  get voiceLiveRateHz(): VoiceLiveRateHz | undefined {
-    return this.currentRateHz;
-  }
-
   get connected(): boolean {
     return this.socket !== undefined;
   }
