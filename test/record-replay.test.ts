@@ -38,13 +38,14 @@ describe("record mode", () => {
       media.play(synthesizeSpeech("What time do you open tomorrow?").samples, 24000);
       await media.waitForBotAudio({ afterMs: media.mediaNowMs() + 1000, timeoutMs: 10_000 });
       await media.waitForBotQuiet({ quietMs: 400, timeoutMs: 30_000 });
-      pressedAtMs = media.mediaNowMs();
+      // The caller's own timeline: audio it has sent (the recording counts audio, not wall time).
+      pressedAtMs = media.stats().framesSent * 20;
       media.pressDigit("5");
       await media.waitForBotAudio({ afterMs: media.mediaNowMs() + 500, timeoutMs: 10_000 });
       await media.waitForBotQuiet({ quietMs: 400, timeoutMs: 30_000 });
       media.play(synthesizeSpeech("Thank you, goodbye.").samples, 24000);
       expect((await call.waitForEnd(20_000)).reason).toBe("botHungUp");
-      endedAtMs = media.mediaNowMs();
+      endedAtMs = media.stats().framesSent * 20;
       await eventually("the call session to close", () => h.bot.media.size === 0, 3000);
       original = {
         transcript: dialogue(conversationTranscript(h.emulator.connections())),

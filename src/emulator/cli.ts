@@ -10,7 +10,7 @@
  *   --voice V       [VOICELIVE_EMULATOR_VOICE]     flite (default when installed) | buzz
  *   --log-level L   [LOG_LEVEL]                    default info
  */
-import { parseArgs } from "node:util";
+import { parseCliArgs } from "../cli-args.js";
 import pino from "pino";
 import { errorMessage } from "../errors.js";
 import { DEFAULT_SCENARIO, loadScenario } from "./scenario.js";
@@ -41,22 +41,26 @@ function integer(name: string, value: string): number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      host: { type: "string" },
-      port: { type: "string" },
-      scenario: { type: "string" },
-      seed: { type: "string" },
-      "session-lifetime-ms": { type: "string" },
-      voice: { type: "string" },
-      "log-level": { type: "string" },
-      help: { type: "boolean", short: "h" },
+  const parsed = parseCliArgs(
+    {
+      options: {
+        host: { type: "string" },
+        port: { type: "string" },
+        scenario: { type: "string" },
+        seed: { type: "string" },
+        "session-lifetime-ms": { type: "string" },
+        voice: { type: "string" },
+        "log-level": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
     },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
+    USAGE,
+  );
+  if (typeof parsed === "number") {
+    process.exitCode = parsed;
     return;
   }
+  const { values } = parsed;
   const env = process.env;
   const logger = pino({ level: values["log-level"] ?? env.LOG_LEVEL ?? "info" });
   const scenarioPath = values.scenario ?? env.VOICELIVE_EMULATOR_SCENARIO;

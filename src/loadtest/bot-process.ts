@@ -42,7 +42,6 @@ export interface BotProcess {
   stop(): Promise<number | null>;
 }
 
-
 /**
  * Compiles `root`'s bot the way the Dockerfile does (tsc with its
  * tsconfig.build.json, console assets beside the output) into

@@ -8,7 +8,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCliArgs } from "../cli-args.js";
 import { summariseProfiles } from "./profile-summary.js";
 import { formatTable, GOALS } from "./report.js";
 import { runLoadTest, type LoadTestOptions } from "./run.js";
@@ -38,39 +38,43 @@ const USAGE = `npm run loadtest -- [options]
   --quiet               only the table`;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      steps: { type: "string", default: "100,200,300" },
-      hold: { type: "string", default: "15" },
-      settle: { type: "string", default: "3" },
-      leg: { type: "string", default: "pcm16k" },
-      workers: { type: "string", default: "1" },
-      "bot-cpus": { type: "string" },
-      "driver-cpus": { type: "string" },
-      "no-pin": { type: "boolean", default: false },
-      env: { type: "string", multiple: true, default: [] },
-      ramp: { type: "string", default: "50" },
-      "response-ms": { type: "string", default: "6000" },
-      "head-start-ms": { type: "string", default: "200" },
-      "delta-ms": { type: "string", default: "20" },
-      soak: { type: "boolean", default: false },
-      "soak-calls": { type: "string", default: "200" },
-      "soak-minutes": { type: "string", default: "10" },
-      "call-s": { type: "string", default: "60" },
-      json: { type: "string", default: "out/loadtest/report.json" },
-      quiet: { type: "boolean", default: false },
-      profile: { type: "string" },
-      nice: { type: "string" },
-      "bot-dir": { type: "string" },
-      "from-sources": { type: "boolean", default: false },
-      floor: { type: "boolean", default: false },
-      help: { type: "boolean", default: false },
+  const parsed = parseCliArgs(
+    {
+      options: {
+        steps: { type: "string", default: "100,200,300" },
+        hold: { type: "string", default: "15" },
+        settle: { type: "string", default: "3" },
+        leg: { type: "string", default: "pcm16k" },
+        workers: { type: "string", default: "1" },
+        "bot-cpus": { type: "string" },
+        "driver-cpus": { type: "string" },
+        "no-pin": { type: "boolean", default: false },
+        env: { type: "string", multiple: true, default: [] },
+        ramp: { type: "string", default: "50" },
+        "response-ms": { type: "string", default: "6000" },
+        "head-start-ms": { type: "string", default: "200" },
+        "delta-ms": { type: "string", default: "20" },
+        soak: { type: "boolean", default: false },
+        "soak-calls": { type: "string", default: "200" },
+        "soak-minutes": { type: "string", default: "10" },
+        "call-s": { type: "string", default: "60" },
+        json: { type: "string", default: "out/loadtest/report.json" },
+        quiet: { type: "boolean", default: false },
+        profile: { type: "string" },
+        nice: { type: "string" },
+        "bot-dir": { type: "string" },
+        "from-sources": { type: "boolean", default: false },
+        floor: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
     },
-  });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+    `${USAGE}\n`,
+  );
+  if (typeof parsed === "number") {
+    process.exitCode = parsed;
     return;
   }
+  const { values } = parsed;
   const number = (name: string, text: string, min: number): number => {
     const value = Number(text);
     if (!Number.isFinite(value) || value < min) throw new UsageError(`--${name} must be a number ≥ ${min}, got "${text}"`);

@@ -90,6 +90,7 @@ app.post("/api/incoming-call", async (request) => {
           enableBidirectional: true,
           audioFormat: rateHz === 16000 ? "pcm16KMono" : "pcm24KMono",
         },
+        abortSignal: AbortSignal.timeout(10_000),
       })
       .catch((error: unknown) => console.error("floor: answer failed", error));
   }

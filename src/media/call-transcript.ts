@@ -12,7 +12,6 @@ import { CARRIED_ITEM_PREFIX } from "./session-handover.js";
 
 export type TranscriptSink = (type: "caller" | "assistant", fields: Record<string, unknown>) => void;
 
-
 export class CallTranscript {
   readonly memory = new ConversationMemory();
   /** Assistant items whose transcript is in and whose line is not logged yet. */
